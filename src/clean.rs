@@ -1,0 +1,430 @@
+//! Cleaning: sets site chrome aside and finds extraction damage, before segmentation.
+//!
+//! Boilerplate is recognised by general rules (line shape, interface and promotion vocabulary,
+//! link and menu patterns, the page zone a line sits in, lines repeated across documents), never
+//! by a list of known strings. Nothing is deleted: each line gets a [`LineClass`] and the
+//! segmenter records boilerplate lines as units of their own.
+//!
+//! Extraction defects (words glued together, quotes glued to words, a missing space after a
+//! full stop) are found with the corpus vocabulary: a glued token is rare, and its halves are
+//! words seen elsewhere.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{BoilerplateRule, Defect, DefectKind, Document, LineClass, Span};
+use crate::normalize::{letter_runs, matching_form};
+
+/// What one document contributes to the corpus-wide statistics.
+#[derive(Debug, Default, Clone)]
+pub struct DocStats {
+    /// Distinct matching forms of the document's non-empty lines.
+    lines: HashSet<String>,
+    /// Word counts of the document: lowercased, and capitalised words as written.
+    words: Vocabulary,
+}
+
+/// Word counts over a corpus, used to tell glued tokens from real words.
+#[derive(Debug, Default, Clone)]
+pub struct Vocabulary {
+    lowercase: HashMap<String, u32>,
+    capitalised: HashMap<String, u32>,
+}
+
+impl Vocabulary {
+    /// How often the word occurs, ignoring case.
+    pub fn count(&self, word: &str) -> u32 {
+        self.lowercase.get(&word.to_lowercase()).copied().unwrap_or(0)
+    }
+
+    /// How often the word occurs with exactly this capitalisation (for capitalised words).
+    pub fn capitalised_count(&self, word: &str) -> u32 {
+        self.capitalised.get(word).copied().unwrap_or(0)
+    }
+
+    fn add(&mut self, other: Vocabulary) {
+        for (word, count) in other.lowercase {
+            *self.lowercase.entry(word).or_default() += count;
+        }
+        for (word, count) in other.capitalised {
+            *self.capitalised.entry(word).or_default() += count;
+        }
+    }
+}
+
+/// Corpus-wide facts the per-document rules need.
+#[derive(Debug, Default, Clone)]
+pub struct CorpusStats {
+    /// Lines (matching form) that occur in two or more documents.
+    repeated_lines: HashSet<String>,
+    /// Word counts across the corpus.
+    pub vocabulary: Vocabulary,
+}
+
+/// Collects one document's statistics.
+pub fn doc_stats(document: &Document) -> DocStats {
+    let mut stats = DocStats::default();
+    for line in document.text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        stats.lines.insert(matching_form(line));
+        for (_, word) in letter_runs(line) {
+            *stats.words.lowercase.entry(word.to_lowercase()).or_default() += 1;
+            if word.chars().next().is_some_and(char::is_uppercase) {
+                *stats.words.capitalised.entry(word.to_owned()).or_default() += 1;
+            }
+        }
+    }
+    stats
+}
+
+/// Merges per-document statistics (in any order; the result does not depend on it).
+pub fn corpus_stats(per_document: impl IntoIterator<Item = DocStats>) -> CorpusStats {
+    let mut seen_once = HashSet::new();
+    let mut corpus = CorpusStats::default();
+    for stats in per_document {
+        for line in stats.lines {
+            if seen_once.contains(&line) {
+                corpus.repeated_lines.insert(line);
+            } else {
+                seen_once.insert(line);
+            }
+        }
+        corpus.vocabulary.add(stats.words);
+    }
+    corpus
+}
+
+/// Classifies every line of a document (one entry per `\n`-separated line).
+pub fn classify_lines(document: &Document, corpus: &CorpusStats) -> Vec<LineClass> {
+    let lines: Vec<&str> = document.text.split('\n').map(str::trim).collect();
+    let mut classes: Vec<Option<BoilerplateRule>> = lines.iter().map(|line| strong_rule(line)).collect();
+
+    // The article body runs from the first to the last prose-shaped line that no strong rule
+    // claimed; what lies before is the masthead zone and what lies after is the footer zone.
+    let is_body = |idx: usize| classes[idx].is_none() && is_prose_shaped(lines[idx]);
+    let body_start = (0..lines.len()).find(|&idx| is_body(idx));
+    let body_end = (0..lines.len()).rev().find(|&idx| is_body(idx));
+    for (idx, line) in lines.iter().enumerate() {
+        if line.is_empty() || classes[idx].is_some() {
+            continue;
+        }
+        let in_masthead = body_start.is_none_or(|start| idx < start);
+        let in_footer = body_end.is_some_and(|end| idx > end);
+        let words = word_count(line);
+        if (in_masthead || in_footer || words <= 8)
+            && !has_quote_mark(line)
+            && corpus.repeated_lines.contains(&matching_form(line))
+        {
+            classes[idx] = Some(BoilerplateRule::Repeated);
+        } else if in_masthead && words <= 5 && !ends_sentence(line) && !line.contains('?') {
+            classes[idx] = Some(BoilerplateRule::Masthead);
+        }
+    }
+    // Once chrome starts after the body, the short lines that follow it are chrome too.
+    if let Some(end) = body_end {
+        let first_footer_chrome = (end + 1..lines.len()).find(|&idx| classes[idx].is_some());
+        if let Some(first) = first_footer_chrome {
+            for idx in first..lines.len() {
+                if classes[idx].is_none() && !lines[idx].is_empty() && word_count(lines[idx]) < 20 {
+                    classes[idx] = Some(BoilerplateRule::Footer);
+                }
+            }
+        }
+    }
+    classes.into_iter().map(|rule| rule.map_or(LineClass::Prose, LineClass::Boilerplate)).collect()
+}
+
+/// Rules that need no context: the line alone shows it is chrome.
+fn strong_rule(line: &str) -> Option<BoilerplateRule> {
+    if line.is_empty() {
+        return None;
+    }
+    let lower = line.to_lowercase();
+    let words = split_camel_words(line);
+    let word_total = words.len();
+    if is_navigation(line) {
+        return Some(BoilerplateRule::Navigation);
+    }
+    let legal_cues = LEGAL_CUES.iter().filter(|cue| lower.contains(*cue)).count() + usize::from(contains_url(line));
+    if lower.contains('©') || lower.contains("all rights reserved") || legal_cues >= 2 {
+        return Some(BoilerplateRule::Legal);
+    }
+    if !has_quote_mark(line) && is_promotion(&lower, &words) {
+        return Some(BoilerplateRule::Promotion);
+    }
+    if word_total <= 6 && !ends_sentence(line) {
+        let content: Vec<&String> = words.iter().filter(|w| !w.chars().all(|c| c.is_ascii_digit())).collect();
+        let interface = content.iter().filter(|w| INTERFACE_WORDS.contains(&w.as_str())).count();
+        if interface > 0 && interface * 3 >= content.len() {
+            return Some(BoilerplateRule::Interface);
+        }
+    }
+    if word_total <= 12 && !ends_sentence(line) && is_caption(line) {
+        return Some(BoilerplateRule::Caption);
+    }
+    None
+}
+
+/// Words that name parts of a page or player rather than anything in the news.
+const INTERFACE_WORDS: &[&str] = &[
+    "advertisement", "ad", "artwork", "badge", "banner", "bookmark", "caption", "comment", "comments",
+    "continue", "download", "email", "embed", "episode", "episodes", "gallery", "icon", "image", "images",
+    "listen", "loading", "login", "logo", "menu", "newsletter", "photo", "photos", "play", "playlist",
+    "podcast", "print", "read", "reading", "related", "save", "search", "share", "signup", "skip",
+    "sponsored", "subscribe", "thumbnail", "tweet", "video", "videos", "watch", "app", "store", "manage",
+];
+
+/// Phrases of copyright and platform notices.
+const LEGAL_CUES: &[&str] = &[
+    "copyright", "content provided by", "terms of use", "terms of service", "privacy policy",
+    "cookie", "podcast platform", "permission", "reproduction",
+];
+
+/// Verbs that open a call to action.
+const CALL_TO_ACTION_VERBS: &[&str] = &[
+    "get", "download", "subscribe", "sign", "follow", "discover", "explore", "stay", "find", "scroll",
+    "join", "click", "tap", "watch", "listen", "try", "install", "support", "unlock", "don't", "dont",
+];
+
+/// What a call to action offers.
+const PROMOTION_OBJECTS: &[&str] = &[
+    "app", "apps", "news", "stories", "updates", "updated", "newsletter", "latest", "you", "your",
+    "experience", "insights", "trends", "globe", "podcast", "premium", "subscription", "us",
+];
+
+/// Phrases that only self-promotion uses.
+const PROMOTION_CUES: &[&str] = &[
+    "follow us", "download the", "app store", "google play", "sign up for", "subscribe to",
+    "currently reading", "our reporting", "support our", "in the app", "our newsletter",
+];
+
+fn is_promotion(lower: &str, words: &[String]) -> bool {
+    if PROMOTION_CUES.iter().any(|cue| lower.contains(cue)) {
+        return true;
+    }
+    let opens_with_call = words.first().is_some_and(|first| CALL_TO_ACTION_VERBS.contains(&first.as_str()));
+    opens_with_call && words.iter().skip(1).any(|word| PROMOTION_OBJECTS.contains(&word.as_str()))
+}
+
+/// A menu or breadcrumb line: short items between separators, or a bare URL.
+fn is_navigation(line: &str) -> bool {
+    if contains_url(line) && line.split_whitespace().count() == 1 {
+        return true;
+    }
+    let items: Vec<&str> = line
+        .split(['|', '»', '›', '·', '/'])
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .collect();
+    items.len() >= 3 && items.iter().all(|item| item.split_whitespace().count() <= 3) && !ends_sentence(line)
+}
+
+fn contains_url(line: &str) -> bool {
+    line.contains("://") || line.contains("www.")
+}
+
+/// A short unpunctuated line ending in ", <Month> <Year>", ", <Year>" or carrying a photo credit.
+fn is_caption(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    if ["photo:", "photo by", "getty images", "ap photo", "(afp)", "epa-efe", "/ reuters"]
+        .iter()
+        .any(|credit| lower.contains(credit))
+    {
+        return true;
+    }
+    let Some((_, tail)) = line.rsplit_once(',') else { return false };
+    let tail: Vec<&str> = tail.split_whitespace().collect();
+    let is_year = |word: &str| word.len() == 4 && word.starts_with(['1', '2']) && word.chars().all(|c| c.is_ascii_digit());
+    match tail.as_slice() {
+        [year] => is_year(year),
+        [month, year] => MONTHS.contains(&month.to_lowercase().as_str()) && is_year(year),
+        _ => false,
+    }
+}
+
+const MONTHS: &[&str] = &[
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+];
+
+/// A line that reads like article prose: long enough and ending a sentence.
+fn is_prose_shaped(line: &str) -> bool {
+    word_count(line) >= 20 && ends_sentence(line)
+}
+
+fn word_count(line: &str) -> usize {
+    line.split_whitespace().count()
+}
+
+/// Whether the line ends with sentence punctuation, possibly followed by closing quotes.
+pub fn ends_sentence(line: &str) -> bool {
+    let trimmed = line.trim_end().trim_end_matches(['"', '\'', '”', '’', '»', ')', '“']);
+    trimmed.ends_with(['.', '!', '?', '…', ':', ';'])
+}
+
+fn has_quote_mark(line: &str) -> bool {
+    line.contains(['"', '“', '”', '«', '»', '„'])
+}
+
+/// Lowercased words of a line, with camelCase split (`iconShare` gives `icon`, `share`).
+fn split_camel_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for raw in line.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
+        let mut current = String::new();
+        let mut previous_lower = false;
+        for c in raw.chars() {
+            if c.is_uppercase() && previous_lower && !current.is_empty() {
+                words.push(std::mem::take(&mut current).to_lowercase().replace('’', "'"));
+            }
+            previous_lower = c.is_lowercase();
+            current.push(c);
+        }
+        if !current.is_empty() {
+            words.push(current.to_lowercase().replace('’', "'"));
+        }
+    }
+    words
+}
+
+/// Closed-class English words that extraction glues onto the preceding name.
+const FUNCTION_WORDS: &[&str] = &[
+    "about", "after", "against", "also", "and", "another", "are", "as", "at", "because", "before",
+    "but", "by", "for", "from", "had", "has", "have", "his", "her", "into", "its", "not", "of", "on",
+    "or", "said", "says", "than", "that", "the", "their", "then", "there", "these", "this", "those",
+    "to", "under", "was", "were", "which", "while", "who", "whom", "whose", "will", "with", "would",
+];
+
+/// Finds extraction defects in the prose lines of a document.
+pub fn find_defects(document: &Document, classes: &[LineClass], vocabulary: &Vocabulary) -> Vec<Defect> {
+    let mut defects = Vec::new();
+    let mut line_start = 0usize;
+    for (line_idx, line) in document.text.split('\n').enumerate() {
+        if classes.get(line_idx) == Some(&LineClass::Prose) {
+            let line_no = line_idx as u32 + 1;
+            let mut push = |kind, token: Span, split_at: usize, sentence_break| {
+                defects.push(Defect {
+                    doc: document.id,
+                    line: line_no,
+                    kind,
+                    span: Span::new(line_start + token.start as usize, line_start + token.end as usize),
+                    split_at: (line_start + split_at) as u32,
+                    sentence_break,
+                })
+            };
+            for (offset, word) in letter_runs(line) {
+                if let Some((split, kind)) = glued_split(word, vocabulary) {
+                    let token = Span::new(offset, offset + word.len());
+                    push(kind, token, offset + split, kind == DefectKind::GluedWords);
+                }
+            }
+            for (token, split_at, kind) in punctuation_defects(line) {
+                push(kind, token, split_at, kind == DefectKind::MissingSpace);
+            }
+        }
+        line_start += line.len() + 1;
+    }
+    defects.sort_by_key(|defect| (defect.split_at, defect.kind));
+    defects.dedup_by_key(|defect| defect.split_at);
+    defects
+}
+
+/// Where a rare token splits into two known words, if it does.
+fn glued_split(word: &str, vocabulary: &Vocabulary) -> Option<(usize, DefectKind)> {
+    if word.len() < 5 || vocabulary.count(word) > 1 {
+        return None;
+    }
+    let chars: Vec<(usize, char)> = word.char_indices().collect();
+    // A case change inside a word: "TrumpThe", "MoscowDonald".
+    for window in 1..chars.len().saturating_sub(1) {
+        let (split, c) = chars[window];
+        let (_, before) = chars[window - 1];
+        let (_, after) = chars[window + 1];
+        if before.is_lowercase() && c.is_uppercase() && after.is_lowercase() {
+            let (left, right) = word.split_at(split);
+            if window >= 2 && vocabulary.count(left) >= 1 && vocabulary.count(right) >= 1 {
+                return Some((split, DefectKind::GluedWords));
+            }
+        }
+    }
+    // A capitalised name run into a function word: "Dmitrievanother", "Houseand".
+    let mut tail = chars[1..].iter().map(|(_, c)| c);
+    if !chars[0].1.is_uppercase() || !tail.all(|c| c.is_lowercase()) {
+        return None;
+    }
+    chars
+        .iter()
+        .skip(3)
+        .map(|&(split, _)| split)
+        .filter(|&split| FUNCTION_WORDS.contains(&&word[split..]))
+        .filter(|&split| vocabulary.capitalised_count(&word[..split]) >= 2)
+        .max_by_key(|&split| vocabulary.capitalised_count(&word[..split]))
+        .map(|split| (split, DefectKind::GluedFunctionWord))
+}
+
+/// Quotes glued to words and sentences glued to the previous one, within one line.
+fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut found = Vec::new();
+    let mut straight_quotes_seen = 0usize;
+    for idx in 1..chars.len().saturating_sub(1) {
+        let (offset, c) = chars[idx];
+        let (_, before) = chars[idx - 1];
+        let (next_offset, after) = chars[idx + 1];
+        let token = || whitespace_token(line, offset);
+        match c {
+            '"' => {
+                let glued_after_word = before.is_alphanumeric() && after.is_alphanumeric();
+                let glued_after_punctuation = matches!(before, ',' | '.' | ';' | ':' | '!' | '?') && after.is_alphabetic();
+                if glued_after_word || (glued_after_punctuation && straight_quotes_seen % 2 == 0) {
+                    found.push((token(), offset, DefectKind::GluedQuote));
+                } else if glued_after_punctuation {
+                    found.push((token(), next_offset, DefectKind::GluedQuote));
+                }
+                straight_quotes_seen += 1;
+            }
+            '“' | '«' | '„' if before.is_alphanumeric() && after.is_alphanumeric() => {
+                found.push((token(), offset, DefectKind::GluedQuote));
+            }
+            '”' | '»' if after.is_alphanumeric() && !before.is_whitespace() => {
+                found.push((token(), next_offset, DefectKind::GluedQuote));
+            }
+            '.' | '!' | '?' if idx >= 2 => {
+                let (_, two_before) = chars[idx - 2];
+                let next_next = chars.get(idx + 2).map(|&(_, c)| c);
+                let is_glued_sentence = before.is_lowercase()
+                    && two_before.is_lowercase()
+                    && after.is_uppercase()
+                    && next_next.is_some_and(char::is_lowercase);
+                let token_span = token();
+                let token_text = token_span.of(line);
+                if is_glued_sentence && !contains_url(token_text) && !token_text.contains('@') {
+                    found.push((token_span, next_offset, DefectKind::MissingSpace));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The whitespace-delimited token around a byte offset of `line`.
+fn whitespace_token(line: &str, offset: usize) -> Span {
+    let start = line[..offset].rfind(char::is_whitespace).map_or(0, |p| p + line[p..].chars().next().map_or(1, char::len_utf8));
+    let end = line[offset..].find(char::is_whitespace).map_or(line.len(), |p| offset + p);
+    Span::new(start, end)
+}
+
+/// A human-readable repair for a defect: the token with the missing space put back.
+pub fn suggested_repair(document: &Document, defect: &Defect) -> String {
+    let token = defect.span.of(&document.text);
+    let split = (defect.split_at - defect.span.start) as usize;
+    let repaired = format!("{} {}", &token[..split], &token[split..]);
+    if defect.sentence_break {
+        format!("{repaired} (sentence break)")
+    } else {
+        repaired
+    }
+}
+

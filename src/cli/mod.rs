@@ -1,0 +1,182 @@
+//! Command-line interface: clap argument types, turned into a [`Config`] at once.
+//!
+//! This is the only module that imports clap. Each subcommand is a thin call into the
+//! library followed by output.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Diagnostic, Severity};
+use crate::load::LoadOptions;
+use crate::output::{Report, write_atomic, write_defects, write_segments};
+use crate::pipeline::{Analysis, Config, run};
+
+/// How a run ended, mapped to the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything was read and written (0).
+    Success,
+    /// Output was written, but some input was skipped or damaged (1).
+    Diagnostics,
+    /// Nothing useful could be done (2).
+    Error,
+}
+
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> i32 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Diagnostics => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// Compare how news sources tell the same story: align sentences and quotes across
+/// articles, cluster name variants, and report divergences as CSV.
+#[derive(Debug, Parser)]
+#[command(name = "crosscheck", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Split articles into sentences, quotes and boilerplate lines (segments.csv).
+    Segment(SingleReport),
+    /// List extraction defects such as glued words, with suggested repairs (defects.csv).
+    Defects(SingleReport),
+    /// Run the whole pipeline and write every report into a directory.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+struct InputArgs {
+    /// Directories (.txt/.md, recursive), text files, JSONL or CSV files; `-` reads JSONL from stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Worker threads (default: one per core). Output never depends on it.
+    #[arg(short = 'j', long = "threads", value_name = "N", default_value_t = 0)]
+    threads: usize,
+    /// Lines longer than this many bytes are reported and left out.
+    #[arg(long, value_name = "BYTES", default_value_t = LoadOptions::default().max_line_bytes)]
+    max_line_bytes: usize,
+    /// Print no summary (problems with inputs are still reported).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct SingleReport {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Write the CSV here (atomically) instead of to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Directory for the reports; created if missing.
+    #[arg(short, long, value_name = "DIR", default_value = "crosscheck-out")]
+    output: PathBuf,
+}
+
+impl InputArgs {
+    fn config(&self) -> Config {
+        Config { threads: self.threads, load: LoadOptions { max_line_bytes: self.max_line_bytes } }
+    }
+}
+
+/// Parses arguments, runs the command and reports what happened.
+pub fn main(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Segment(args) => single_report(&args, write_segments),
+        Command::Defects(args) => single_report(&args, write_defects),
+        Command::Check(args) => check(&args),
+    }
+}
+
+fn analyse(input: &InputArgs) -> anyhow::Result<(Analysis, ExitStatus)> {
+    let analysis = run(&input.paths, &input.config())?;
+    report_diagnostics(&analysis.diagnostics);
+    let status = if analysis.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        ExitStatus::Diagnostics
+    } else {
+        ExitStatus::Success
+    };
+    Ok((analysis, status))
+}
+
+fn single_report(args: &SingleReport, report: Report) -> anyhow::Result<ExitStatus> {
+    let (analysis, status) = analyse(&args.input)?;
+    let write = |out: &mut dyn Write| report(out, &analysis);
+    match &args.output {
+        Some(path) => write_atomic(path, write)?,
+        None => {
+            let stdout = std::io::stdout();
+            let mut locked = std::io::BufWriter::new(stdout.lock());
+            write(&mut locked).context("failed to write to stdout")?;
+            locked.flush().context("failed to write to stdout")?;
+        }
+    }
+    Ok(status)
+}
+
+fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
+    let (analysis, status) = analyse(&args.input)?;
+    std::fs::create_dir_all(&args.output)
+        .with_context(|| format!("cannot create output directory {}", args.output.display()))?;
+    let reports: [(&str, Report); 2] = [("segments.csv", write_segments), ("defects.csv", write_defects)];
+    for (name, report) in reports {
+        let path = args.output.join(name);
+        write_atomic(&path, |out| report(out, &analysis))?;
+    }
+    if !args.input.quiet {
+        eprintln!("{}", summary(&analysis, &args.output));
+    }
+    Ok(status)
+}
+
+fn summary(analysis: &Analysis, directory: &Path) -> String {
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    for unit in analysis.segmented.iter().flat_map(|s| &s.units) {
+        *counts.entry(unit.kind.label()).or_default() += 1;
+    }
+    let defects: usize = analysis.segmented.iter().map(|s| s.defects.len()).sum();
+    format!(
+        "crosscheck: {} documents: {} sentences, {} quotes, {} boilerplate lines, {} defects; reports in {}",
+        analysis.documents.len(),
+        counts.get("sentence").unwrap_or(&0),
+        counts.get("quote").unwrap_or(&0),
+        counts.get("boilerplate").unwrap_or(&0),
+        defects,
+        directory.display()
+    )
+}
+
+fn report_diagnostics(diagnostics: &[Diagnostic]) {
+    let stderr = std::io::stderr();
+    let mut locked = stderr.lock();
+    for diagnostic in diagnostics {
+        let _ = writeln!(locked, "{diagnostic}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,35 @@
+//! crosscheck: compare how news sources tell the same story.
+//!
+//! The library is a pipeline of plain functions, one module per stage:
+//! [`load`] reads and decodes inputs, [`clean`] sets boilerplate aside and finds extraction
+//! defects, [`segment`] splits prose into sentences and quotes, and [`output`] writes CSV.
+//! [`pipeline`] wires them together (and alone uses threads).
+//!
+//! ```
+//! use crosscheck::model::{DocId, Document};
+//! use crosscheck::pipeline::segment_all;
+//!
+//! let document = Document {
+//!     id: DocId(0),
+//!     source: "example".into(),
+//!     path: "example.txt".into(),
+//!     record_line: None,
+//!     encoding: "UTF-8",
+//!     text: "Mr. Witkoff said: “That’s what dealmakers do.” Nobody replied.".into(),
+//!     title: None,
+//!     date: None,
+//!     url: None,
+//! };
+//! let segmented = segment_all(&[document.clone()]);
+//! let texts: Vec<&str> = segmented[0].units.iter().map(|u| u.span.of(&document.text)).collect();
+//! assert_eq!(texts, ["Mr. Witkoff said: “That’s what dealmakers do.”", "That’s what dealmakers do.", "Nobody replied."]);
+//! ```
+pub mod clean;
+pub mod cli;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod normalize;
+pub mod output;
+pub mod pipeline;
+pub mod segment;

@@ -1,0 +1,400 @@
+//! Ingest: turns paths into decoded [`Document`]s, reporting bad input without stopping.
+//!
+//! Accepts directories (recursive, `.txt` and `.md`, sorted by path so the order never
+//! depends on the file system), single text files, JSONL and CSV files of records
+//! (`source`, `text`, optional `id`, `title`, `date`, `url`), and `-` for JSONL on stdin.
+//! Text files are decoded from UTF-8 (with or without BOM), UTF-16 with a BOM, or a detected
+//! legacy encoding (windows-1251, windows-1252, KOI8-R, ...), which is recorded. This module
+//! and `output` are the only ones that do I/O.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::Diagnostic;
+use crate::model::{DocId, Document};
+
+/// Limits applied while loading.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Lines longer than this many bytes are reported and blanked: no article has them, and
+    /// carrying them into every later stage would cost memory for nothing.
+    pub max_line_bytes: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { max_line_bytes: 1 << 20 }
+    }
+}
+
+/// Everything loaded, plus what went wrong on the way.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Documents in input order (directories sorted by path), with ids assigned in that order.
+    pub documents: Vec<Document>,
+    /// Problems with individual files or records.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The path meaning "read JSONL from standard input".
+pub const STDIN: &str = "-";
+
+/// Loads every input; a bad file or record becomes a diagnostic and the rest still load.
+pub fn load(inputs: &[PathBuf], options: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded::default();
+    for input in inputs {
+        if input.as_os_str() == STDIN {
+            let mut bytes = Vec::new();
+            match std::io::stdin().lock().read_to_end(&mut bytes) {
+                Ok(_) => load_jsonl(input, &bytes, options, &mut loaded),
+                Err(err) => loaded.diagnostics.push(Diagnostic::error(input, format!("cannot read standard input: {err}"))),
+            }
+        } else if input.is_dir() {
+            load_directory(input, options, &mut loaded);
+        } else {
+            let name = input.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default();
+            load_file(input, &name, options, &mut loaded);
+        }
+    }
+    for (position, document) in loaded.documents.iter_mut().enumerate() {
+        document.id = DocId(position as u32);
+    }
+    loaded
+}
+
+fn load_directory(root: &Path, options: &LoadOptions, loaded: &mut Loaded) {
+    let before = loaded.documents.len();
+    let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).to_path_buf();
+                loaded.diagnostics.push(Diagnostic::error(path, format!("cannot read: {err}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || !is_text_extension(entry.path()) {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        load_file(entry.path(), &source_name(relative), options, loaded);
+    }
+    if loaded.documents.len() == before {
+        loaded.diagnostics.push(Diagnostic::error(root, "no readable .txt or .md files in this directory"));
+    }
+}
+
+fn is_text_extension(path: &Path) -> bool {
+    matches!(extension(path).as_deref(), Some("txt" | "md"))
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension().map(|ext| ext.to_string_lossy().to_ascii_lowercase())
+}
+
+/// A relative path without its extension, with `/` separators on every platform.
+fn source_name(relative: &Path) -> String {
+    let without_extension = relative.with_extension("");
+    let parts: Vec<String> =
+        without_extension.components().map(|part| part.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
+
+fn load_file(path: &Path, name: &str, options: &LoadOptions, loaded: &mut Loaded) {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let reason = match err.kind() {
+                std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+                _ => err.to_string(),
+            };
+            loaded.diagnostics.push(Diagnostic::error(path, format!("cannot read: {reason}")));
+            return;
+        }
+    };
+    match extension(path).as_deref() {
+        Some("jsonl" | "ndjson") => load_jsonl(path, &bytes, options, loaded),
+        Some("csv") => load_csv(path, &bytes, options, loaded),
+        _ => load_text(path, name, &bytes, options, loaded),
+    }
+}
+
+fn load_text(path: &Path, name: &str, bytes: &[u8], options: &LoadOptions, loaded: &mut Loaded) {
+    let decoded = match decode(bytes) {
+        Ok(decoded) => decoded,
+        Err(problem) => {
+            loaded.diagnostics.push(problem.into_diagnostic(path));
+            return;
+        }
+    };
+    if let Some(problem) = decoded.problem {
+        loaded.diagnostics.push(problem.into_diagnostic(path));
+    }
+    let document = Document {
+        id: DocId(0),
+        source: name.to_owned(),
+        path: path.to_path_buf(),
+        record_line: None,
+        encoding: decoded.encoding,
+        text: decoded.text,
+        title: None,
+        date: None,
+        url: None,
+    };
+    push_document(document, options, loaded);
+}
+
+/// Checks a document's size and lines, then keeps it.
+fn push_document(mut document: Document, options: &LoadOptions, loaded: &mut Loaded) {
+    let first_line = document.record_line.unwrap_or(1);
+    let at = |line: u64| if document.record_line.is_some() { first_line } else { line };
+    if document.text.trim().is_empty() {
+        let diagnostic = match document.record_line {
+            Some(line) => Diagnostic::error_at(&document.path, line, "empty text, record skipped"),
+            None => Diagnostic::error(&document.path, "empty file, skipped"),
+        };
+        loaded.diagnostics.push(diagnostic);
+        return;
+    }
+    if document.text.len() >= u32::MAX as usize {
+        loaded.diagnostics.push(Diagnostic::error(&document.path, "document larger than 4 GiB, skipped"));
+        return;
+    }
+    if document.text.len() > options.max_line_bytes {
+        let mut oversized = Vec::new();
+        let mut offset = 0;
+        for (line_idx, line) in document.text.split('\n').enumerate() {
+            if line.len() > options.max_line_bytes {
+                oversized.push((line_idx as u64 + 1, offset, line.len()));
+            }
+            offset += line.len() + 1;
+        }
+        // Blank oversized lines in place (keeping line numbers) from the back, so earlier
+        // offsets stay valid.
+        for &(line, start, len) in oversized.iter().rev() {
+            document.text.replace_range(start..start + len, "");
+            loaded.diagnostics.push(Diagnostic::error_at(
+                &document.path,
+                at(line),
+                format!("line of {len} bytes exceeds the {} byte limit, left out", options.max_line_bytes),
+            ));
+        }
+        if document.text.trim().is_empty() {
+            return;
+        }
+    }
+    loaded.documents.push(document);
+}
+
+/// Decoded text and what it was decoded from.
+#[derive(Debug)]
+struct Decoded {
+    text: String,
+    encoding: &'static str,
+    /// Something worth telling the user although the text was kept.
+    problem: Option<DecodeProblem>,
+}
+
+/// Why bytes could not be decoded cleanly.
+#[derive(Debug, PartialEq, Eq)]
+enum DecodeProblem {
+    Binary { line: u64 },
+    InvalidUtf8 { line: u64, column: u64, count: usize },
+    Legacy { encoding: &'static str },
+    Replaced { encoding: &'static str },
+}
+
+impl DecodeProblem {
+    fn into_diagnostic(self, path: &Path) -> Diagnostic {
+        match self {
+            DecodeProblem::Binary { line } => {
+                Diagnostic::error_at(path, line, "binary file (NUL byte), skipped")
+            }
+            DecodeProblem::InvalidUtf8 { line, column, count } => Diagnostic::error_at(
+                path,
+                line,
+                format!("invalid UTF-8 at column {column} ({count} bad sequence(s) replaced with U+FFFD)"),
+            ),
+            DecodeProblem::Legacy { encoding } => {
+                Diagnostic::warning(path, format!("not UTF-8; decoded as {encoding} (detected)"))
+            }
+            DecodeProblem::Replaced { encoding } => {
+                Diagnostic::error(path, format!("malformed {encoding}; bad sequences replaced with U+FFFD"))
+            }
+        }
+    }
+}
+
+/// Decodes a text file's bytes.
+fn decode(bytes: &[u8]) -> Result<Decoded, DecodeProblem> {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        let problem = had_errors.then_some(DecodeProblem::Replaced { encoding: encoding.name() });
+        return Ok(Decoded { text: text.into_owned(), encoding: encoding.name(), problem });
+    }
+    if let Some(position) = bytes.iter().position(|&byte| byte == 0) {
+        return Err(DecodeProblem::Binary { line: line_of(bytes, position) });
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Decoded { text: text.to_owned(), encoding: "UTF-8", problem: None }),
+        Err(first_error) => {
+            let mut good_multibyte = 0usize;
+            let mut bad = 0usize;
+            for chunk in bytes.utf8_chunks() {
+                good_multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+                bad += usize::from(!chunk.invalid().is_empty());
+            }
+            if good_multibyte >= bad {
+                // Mostly UTF-8 with a few broken sequences: keep it as UTF-8 and say where.
+                let position = first_error.valid_up_to();
+                let line_start = bytes[..position].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                let column = String::from_utf8_lossy(&bytes[line_start..position]).chars().count() as u64 + 1;
+                let problem =
+                    DecodeProblem::InvalidUtf8 { line: line_of(bytes, position), column, count: bad };
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                return Ok(Decoded { text, encoding: "UTF-8", problem: Some(problem) });
+            }
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(bytes, true);
+            let encoding = detector.guess(None, true);
+            let (text, _, _) = encoding.decode(bytes);
+            Ok(Decoded {
+                text: text.into_owned(),
+                encoding: encoding.name(),
+                problem: Some(DecodeProblem::Legacy { encoding: encoding.name() }),
+            })
+        }
+    }
+}
+
+fn line_of(bytes: &[u8], position: usize) -> u64 {
+    bytes[..position].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+/// One JSONL object or CSV row.
+#[derive(Debug, Deserialize)]
+struct Record {
+    source: Option<String>,
+    text: Option<String>,
+    #[serde(default, deserialize_with = "string_or_number")]
+    id: Option<String>,
+    title: Option<String>,
+    date: Option<String>,
+    url: Option<String>,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(Option::<Id>::deserialize(deserializer)?.map(|id| match id {
+        Id::Text(text) => text,
+        Id::Number(number) => number.to_string(),
+    }))
+}
+
+fn record_document(path: &Path, line: u64, record: Record) -> Result<Document, Diagnostic> {
+    let missing = |field: &str| Diagnostic::error_at(path, line, format!("record has no `{field}`, skipped"));
+    let source = record.source.filter(|s| !s.trim().is_empty()).ok_or_else(|| missing("source"))?;
+    let text = record.text.ok_or_else(|| missing("text"))?;
+    let non_empty = |value: Option<String>| value.filter(|v| !v.is_empty());
+    let id = non_empty(record.id);
+    Ok(Document {
+        id: DocId(0),
+        source: match &id {
+            Some(id) => format!("{}/{}", source.trim(), id),
+            None => source.trim().to_owned(),
+        },
+        path: path.to_path_buf(),
+        record_line: Some(line),
+        encoding: "UTF-8",
+        text,
+        title: non_empty(record.title),
+        date: non_empty(record.date),
+        url: non_empty(record.url),
+    })
+}
+
+fn load_jsonl(path: &Path, bytes: &[u8], options: &LoadOptions, loaded: &mut Loaded) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let before = loaded.documents.len();
+    let mut records = 0usize;
+    for (line_idx, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = line_idx as u64 + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        records += 1;
+        let record = match serde_json::from_slice::<Record>(line) {
+            Ok(record) => record,
+            Err(err) => {
+                loaded.diagnostics.push(Diagnostic::error_at(path, line_no, format!("malformed JSON record ({err}), skipped")));
+                continue;
+            }
+        };
+        match record_document(path, line_no, record) {
+            Ok(document) => push_document(document, options, loaded),
+            Err(diagnostic) => loaded.diagnostics.push(diagnostic),
+        }
+    }
+    if records == 0 {
+        loaded.diagnostics.push(Diagnostic::error(path, "no JSONL records"));
+    } else if loaded.documents.len() == before {
+        loaded.diagnostics.push(Diagnostic::error(path, "no usable records"));
+    }
+}
+
+fn load_csv(path: &Path, bytes: &[u8], options: &LoadOptions, loaded: &mut Loaded) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(err) => {
+            loaded.diagnostics.push(Diagnostic::error_at(path, 1, format!("cannot read CSV header: {err}")));
+            return;
+        }
+    };
+    let missing: Vec<&str> =
+        ["source", "text"].into_iter().filter(|column| !headers.iter().any(|h| h.trim() == *column)).collect();
+    if !missing.is_empty() {
+        let message = format!("CSV header lacks column(s) {}; found {}, file skipped", missing.join(", "), headers.iter().collect::<Vec<_>>().join(","));
+        loaded.diagnostics.push(Diagnostic::error_at(path, 1, message));
+        return;
+    }
+    let before = loaded.documents.len();
+    for result in reader.records() {
+        let row = match result {
+            Ok(row) => row,
+            Err(err) => {
+                let line = err.position().map_or(0, |position| position.line());
+                let reason = match err.kind() {
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                        format!("row has {len} fields, header has {expected_len}")
+                    }
+                    _ => err.to_string(),
+                };
+                loaded.diagnostics.push(Diagnostic::error_at(path, line, format!("malformed CSV row ({reason}), skipped")));
+                continue;
+            }
+        };
+        let line = row.position().map_or(0, |position| position.line());
+        let parsed = row.deserialize::<Record>(Some(&headers));
+        match parsed.map_err(|err| Diagnostic::error_at(path, line, format!("malformed CSV row ({err}), skipped"))) {
+            Ok(record) => match record_document(path, line, record) {
+                Ok(document) => push_document(document, options, loaded),
+                Err(diagnostic) => loaded.diagnostics.push(diagnostic),
+            },
+            Err(diagnostic) => loaded.diagnostics.push(diagnostic),
+        }
+    }
+    if loaded.documents.len() == before {
+        loaded.diagnostics.push(Diagnostic::error(path, "no usable CSV rows"));
+    }
+}

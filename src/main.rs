@@ -1,0 +1,28 @@
+//! The `crosscheck` binary: parse arguments, run, print any error once, exit with its code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use crosscheck::cli::{Cli, ExitStatus, main as run};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match run(cli) {
+        Ok(status) => status,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("crosscheck: error: {err:#}");
+            ExitStatus::Error
+        }
+    };
+    ExitCode::from(status.code() as u8)
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause.downcast_ref::<csv::Error>().is_some_and(|csv| matches!(csv.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    })
+}

@@ -1,0 +1,155 @@
+//! Output: CSV rows for every report, written atomically and safe to open in a spreadsheet.
+//!
+//! This is the only module that knows about `csv` and `serde` serialisation. Every text cell
+//! goes through [`SafeText`], which neutralises spreadsheet formulas (OWASP "CSV injection"):
+//! a cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`.
+//! Files are written to a temporary file in the target directory and renamed into place, so
+//! a reader never sees half a report.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Serialize, Serializer};
+
+use crate::clean::suggested_repair;
+use crate::error::Error;
+use crate::pipeline::Analysis;
+
+/// A text cell that cannot be interpreted as a spreadsheet formula.
+#[derive(Debug, Clone, Copy)]
+pub struct SafeText<'a>(pub &'a str);
+
+impl Serialize for SafeText<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            serializer.serialize_str(&format!("'{}", self.0))
+        } else {
+            serializer.serialize_str(self.0)
+        }
+    }
+}
+
+/// One row of `segments.csv`.
+#[derive(Debug, Serialize)]
+struct SegmentRow<'a> {
+    source: SafeText<'a>,
+    kind: &'static str,
+    index: u32,
+    line: u32,
+    start: u32,
+    end: u32,
+    detail: SafeText<'a>,
+    text: SafeText<'a>,
+}
+
+/// One row of `defects.csv`.
+#[derive(Debug, Serialize)]
+struct DefectRow<'a> {
+    source: SafeText<'a>,
+    line: u32,
+    kind: &'static str,
+    text: SafeText<'a>,
+    detail: SafeText<'a>,
+}
+
+/// A report: writes one CSV file from a finished analysis.
+pub type Report = fn(&mut dyn Write, &Analysis) -> csv::Result<()>;
+
+/// Writes `segments.csv`: every unit of every document, in document then text order.
+pub fn write_segments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
+    let (documents, segmented) = (&analysis.documents, &analysis.segmented);
+    let mut writer = csv::Writer::from_writer(out);
+    for (document, segmented) in documents.iter().zip(segmented.iter()) {
+        for unit in &segmented.units {
+            let detail = unit.kind.detail();
+            writer.serialize(SegmentRow {
+                source: SafeText(&document.source),
+                kind: unit.kind.label(),
+                index: unit.index,
+                line: unit.line,
+                start: unit.span.start,
+                end: unit.span.end,
+                detail: SafeText(&detail),
+                text: SafeText(unit.span.of(&document.text)),
+            })?;
+        }
+    }
+    if documents.is_empty() {
+        writer.write_record(["source", "kind", "index", "line", "start", "end", "detail", "text"])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes `defects.csv`: every extraction defect with its suggested repair.
+pub fn write_defects(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
+    let (documents, segmented) = (&analysis.documents, &analysis.segmented);
+    let mut writer = csv::Writer::from_writer(out);
+    let mut wrote_any = false;
+    for (document, segmented) in documents.iter().zip(segmented.iter()) {
+        for defect in &segmented.defects {
+            let repair = suggested_repair(document, defect);
+            writer.serialize(DefectRow {
+                source: SafeText(&document.source),
+                line: defect.line,
+                kind: defect.kind.label(),
+                text: SafeText(defect.span.of(&document.text)),
+                detail: SafeText(&repair),
+            })?;
+            wrote_any = true;
+        }
+    }
+    if !wrote_any {
+        writer.write_record(["source", "line", "kind", "text", "detail"])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes a file atomically: into a temporary file beside it, then renamed over it.
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<(), Error> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let io_error = |source| Error::Write { path: path.to_path_buf(), source };
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".crosscheck-")
+        .suffix(".tmp")
+        .tempfile_in(directory)
+        .map_err(io_error)?;
+    {
+        let mut buffered = std::io::BufWriter::new(temporary.as_file_mut());
+        write(&mut buffered).map_err(|source| Error::Csv { path: path.to_path_buf(), source })?;
+        buffered.flush().map_err(io_error)?;
+    }
+    temporary.as_file().sync_all().map_err(io_error)?;
+    temporary.persist(path).map_err(|err| io_error(err.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(text: &str) -> String {
+        let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+        writer.serialize([SafeText(text)]).expect("in-memory write");
+        String::from_utf8(writer.into_inner().expect("in-memory flush")).expect("csv output is UTF-8")
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"\n");
+        assert_eq!(cell("+1"), "'+1\n");
+        assert_eq!(cell("-1"), "'-1\n");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)\n");
+        assert_eq!(cell("\tx"), "'\tx\n");
+    }
+
+    #[test]
+    fn ordinary_cells_are_untouched() {
+        assert_eq!(cell("Witkoff's \"deal\""), "\"Witkoff's \"\"deal\"\"\"\n");
+        assert_eq!(cell("a-b"), "a-b\n");
+    }
+}

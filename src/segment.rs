@@ -1,0 +1,253 @@
+//! Segmentation: splits prose lines into sentences and finds quoted spans.
+//!
+//! Sentence boundaries come from `sentencex` (abbreviations, initials, decimals, ellipses,
+//! `?" he asked`), run per line so that headlines and sub-heads without final punctuation stay
+//! units of their own. Two kinds of boundary it cannot see are added here: those hidden by
+//! extraction damage ("TrumpThe success"), found by the cleaning stage, and a sentence that
+//! ends inside a closing quote and is followed by a new one (`from K.” Journalists`).
+//!
+//! Quotes are found with a stack over the line, so they may nest and span sentences; a
+//! quotation mark counts as opening or closing by what flanks it, apostrophes inside words
+//! (Witkoff's) are not quotes, and a double quote still open at the end of its paragraph is
+//! recovered there.
+
+use crate::clean::ends_sentence;
+use crate::model::{Defect, Document, LineClass, QuoteForm, Span, Unit, UnitKind};
+
+/// Splits a document into units: boilerplate lines, sentences and quotes, in text order.
+///
+/// `classes` has one entry per line of the document; `defects` are the document's extraction
+/// defects, sorted by position.
+pub fn segment(document: &Document, classes: &[LineClass], defects: &[Defect]) -> Vec<Unit> {
+    let mut units = Vec::new();
+    let mut line_start = 0usize;
+    for (line_idx, line) in document.text.split('\n').enumerate() {
+        let line_no = line_idx as u32 + 1;
+        let mut push = |kind, start: usize, end: usize| {
+            units.push(Unit {
+                doc: document.id,
+                kind,
+                index: 0,
+                line: line_no,
+                span: Span::new(line_start + start, line_start + end),
+            })
+        };
+        match classes.get(line_idx).copied().unwrap_or(LineClass::Prose) {
+            LineClass::Boilerplate(rule) => {
+                if let Some((start, end)) = trimmed(line, 0, line.len(), false) {
+                    push(UnitKind::Boilerplate(rule), start, end);
+                }
+            }
+            LineClass::Prose => {
+                let breaks: Vec<usize> = defects
+                    .iter()
+                    .filter(|defect| defect.sentence_break)
+                    .map(|defect| defect.split_at as usize)
+                    .filter(|&at| at > line_start && at < line_start + line.len())
+                    .map(|at| at - line_start)
+                    .collect();
+                let sentences = sentence_spans(line, &breaks);
+                let heading = sentences.len() == 1 && !ends_sentence(line);
+                for (start, end) in sentences {
+                    push(UnitKind::Sentence { heading }, start, end);
+                }
+                for quote in quote_spans(line) {
+                    push(UnitKind::Quote { form: quote.form, nested: quote.nested, unclosed: quote.unclosed }, quote.start, quote.end);
+                }
+            }
+        }
+        line_start += line.len() + 1;
+    }
+    units.sort_by_key(|unit| (unit.span.start, kind_order(&unit.kind), unit.span.end));
+    let mut counters = [0u32; 3];
+    for unit in &mut units {
+        let counter = &mut counters[kind_order(&unit.kind)];
+        unit.index = *counter;
+        *counter += 1;
+    }
+    units
+}
+
+fn kind_order(kind: &UnitKind) -> usize {
+    match kind {
+        UnitKind::Boilerplate(_) => 0,
+        UnitKind::Sentence { .. } => 1,
+        UnitKind::Quote { .. } => 2,
+    }
+}
+
+/// Sentence spans of one line, as byte ranges into it.
+fn sentence_spans(line: &str, extra_breaks: &[usize]) -> Vec<(usize, usize)> {
+    if line.trim().is_empty() {
+        return Vec::new();
+    }
+    let mut spans = Vec::new();
+    for boundary in sentencex::get_sentence_boundaries("en", line) {
+        let (start, end) = (boundary.start_byte, boundary.end_byte);
+        let mut cuts: Vec<usize> = extra_breaks.iter().copied().filter(|&at| at > start && at < end).collect();
+        cuts.extend(quote_end_breaks(&line[start..end]).into_iter().map(|at| start + at));
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut piece_start = start;
+        for cut in cuts.into_iter().chain(std::iter::once(end)) {
+            if let Some(span) = trimmed(line, piece_start, cut, true) {
+                spans.push(span);
+            }
+            piece_start = cut;
+        }
+    }
+    spans
+}
+
+/// Offsets just after `.”` plus space where a new capitalised sentence starts.
+fn quote_end_breaks(text: &str) -> Vec<usize> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut breaks = Vec::new();
+    for window in chars.windows(4) {
+        let [(_, stop), (_, close), (_, space), (next_offset, next)] = *window else { continue };
+        if stop == '.' && matches!(close, '”' | '"' | '»') && space.is_whitespace() && next.is_uppercase() {
+            breaks.push(next_offset);
+        }
+    }
+    breaks
+}
+
+/// Trims whitespace (and, for sentences, a leading list bullet) from `line[start..end]`;
+/// `None` when nothing with a letter or digit is left.
+fn trimmed(line: &str, start: usize, end: usize, strip_bullet: bool) -> Option<(usize, usize)> {
+    let piece = &line[start..end];
+    let mut body = piece.trim_start();
+    if strip_bullet {
+        body = body.trim_start_matches(['•', '·', '▪', '‣', '◦', '*']).trim_start();
+        if let Some(rest) = body.strip_prefix("- ").or_else(|| body.strip_prefix("– ")) {
+            body = rest.trim_start();
+        }
+    }
+    let body = body.trim_end();
+    if !body.chars().any(char::is_alphanumeric) {
+        return None;
+    }
+    // `body` is a subslice of `piece`, so the pointer difference is its offset.
+    let new_start = start + (body.as_ptr() as usize - piece.as_ptr() as usize);
+    Some((new_start, new_start + body.len()))
+}
+
+/// A quoted span within one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct QuoteSpan {
+    start: usize,
+    end: usize,
+    form: QuoteForm,
+    nested: bool,
+    unclosed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Double,
+    Single,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Open,
+    Close,
+    Either,
+}
+
+fn quote_mark(c: char) -> Option<(Family, Role)> {
+    Some(match c {
+        '“' | '„' | '«' => (Family::Double, Role::Open),
+        '”' | '»' => (Family::Double, Role::Close),
+        '"' => (Family::Double, Role::Either),
+        '‘' | '‚' | '‹' => (Family::Single, Role::Open),
+        '’' | '›' => (Family::Single, Role::Close),
+        '\'' => (Family::Single, Role::Either),
+        _ => return None,
+    })
+}
+
+struct OpenQuote {
+    family: Family,
+    mark: char,
+    content_start: usize,
+}
+
+/// Finds quoted spans in one paragraph.
+fn quote_spans(line: &str) -> Vec<QuoteSpan> {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut stack: Vec<OpenQuote> = Vec::new();
+    let mut quotes = Vec::new();
+    for (idx, &(offset, c)) in chars.iter().enumerate() {
+        let Some((family, role)) = quote_mark(c) else { continue };
+        let before = idx.checked_sub(1).map(|i| chars[i].1);
+        let after = chars.get(idx + 1).map(|&(_, c)| c);
+        let is_space = |c: Option<char>| c.is_none_or(char::is_whitespace);
+        let word_before = before.is_some_and(char::is_alphanumeric);
+        let word_after = after.is_some_and(char::is_alphanumeric);
+        if family == Family::Single && word_before && word_after {
+            continue; // an apostrophe: Witkoff's, don't
+        }
+        let opens_after = |c: Option<char>| {
+            is_space(c) || c.is_some_and(|c| "([{—–-/".contains(c) || quote_mark(c).is_some())
+        };
+        let mut can_open = !is_space(after) && opens_after(before);
+        let mut can_close = !is_space(before) && after.is_none_or(|c| !c.is_alphanumeric());
+        if c == '"' && word_after && !is_space(before) && !opens_after(before) {
+            // Extraction dropped a space: `was"naturally` opens; `informal,"And` closes
+            // whatever straight quote is open.
+            let straight_open = stack.last().is_some_and(|open| open.mark == '"');
+            can_open = word_before || !straight_open;
+            can_close = !can_open;
+        }
+        // German-style „…“ closes with the mark that opens English quotes.
+        let role = if c == '“' && !is_space(before) && stack.last().is_some_and(|open| open.mark == '„') {
+            Role::Close
+        } else {
+            role
+        };
+        if can_close && role != Role::Open {
+            let matching = stack.iter().rposition(|open| open.family == family);
+            if let Some(position) = matching
+                && (family == Family::Double || position == stack.len() - 1)
+            {
+                let open = stack.swap_remove(position);
+                stack.truncate(position);
+                quotes.push(make_quote(line, open.content_start, offset, position > 0, false));
+                continue;
+            }
+        }
+        if can_open && role != Role::Close {
+            stack.push(OpenQuote { family, mark: c, content_start: offset + c.len_utf8() });
+        }
+    }
+    // Recover unclosed double quotes at the paragraph end; an unclosed single quote is far
+    // more likely a stray apostrophe.
+    for (depth, open) in stack.iter().enumerate() {
+        if open.family == Family::Double {
+            quotes.push(make_quote(line, open.content_start, line.len(), depth > 0, true));
+        }
+    }
+    quotes.retain(|quote| quote.start < quote.end);
+    quotes.sort_by_key(|quote| (quote.start, quote.end));
+    quotes
+}
+
+fn make_quote(line: &str, start: usize, end: usize, nested: bool, unclosed: bool) -> QuoteSpan {
+    let (start, end) = trimmed(line, start, end, false).unwrap_or((start, start));
+    let text = &line[start..end];
+    QuoteSpan { start, end, form: quote_form(text), nested, unclosed }
+}
+
+/// A statement has four or more words and reads as a clause of its own: it starts with a
+/// capital or a digit, or ends with sentence punctuation. Anything else is a fragment.
+fn quote_form(text: &str) -> QuoteForm {
+    let words = text.split_whitespace().count();
+    let starts_clause = text.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| c.is_uppercase() || c.is_numeric());
+    let trimmed = text.trim_end_matches([',', ' ']);
+    if words >= 4 && (starts_clause || ends_sentence(trimmed)) {
+        QuoteForm::Statement
+    } else {
+        QuoteForm::Fragment
+    }
+}
