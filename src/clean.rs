@@ -118,7 +118,7 @@ pub fn classify_lines(document: &Document, corpus: &CorpusStats) -> Vec<LineClas
             && corpus.repeated_lines.contains(&matching_form(line))
         {
             classes[idx] = Some(BoilerplateRule::Repeated);
-        } else if in_masthead && words <= 5 && !ends_sentence(line) && !line.contains('?') {
+        } else if in_masthead && words <= 5 && !ends_sentence(line) && is_label_cased(line) {
             classes[idx] = Some(BoilerplateRule::Masthead);
         }
     }
@@ -248,6 +248,14 @@ const MONTHS: &[&str] = &[
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december",
 ];
+
+/// Section labels, kickers and bylines are Title Case (every word of four or more letters
+/// capitalised); a sentence-case line is more likely a headline of the article itself.
+fn is_label_cased(line: &str) -> bool {
+    letter_runs(line)
+        .filter(|(_, word)| word.chars().count() >= 4)
+        .all(|(_, word)| word.chars().next().is_some_and(char::is_uppercase))
+}
 
 /// A line that reads like article prose: long enough and ending a sentence.
 fn is_prose_shaped(line: &str) -> bool {
@@ -428,3 +436,131 @@ pub fn suggested_repair(document: &Document, defect: &Defect) -> String {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DocId;
+
+    fn document(id: u32, text: &str) -> Document {
+        Document {
+            id: DocId(id),
+            source: format!("doc{id}"),
+            path: "test.txt".into(),
+            record_line: None,
+            encoding: "UTF-8",
+            text: text.into(),
+            title: None,
+            date: None,
+            url: None,
+        }
+    }
+
+    const BODY: &str = "The envoy spoke to reporters on Wednesday about the plan, saying that the talks with both sides would continue next week in the capital.";
+
+    /// Classifies the lines of the first text, with the others as the rest of the corpus, and
+    /// returns the label of each non-empty line.
+    fn labels(texts: &[&str]) -> Vec<String> {
+        let documents: Vec<Document> = texts.iter().enumerate().map(|(i, t)| document(i as u32, t)).collect();
+        let corpus = corpus_stats(documents.iter().map(doc_stats));
+        let classes = classify_lines(&documents[0], &corpus);
+        documents[0]
+            .text
+            .split('\n')
+            .zip(classes)
+            .filter(|(line, _)| !line.trim().is_empty())
+            .map(|(_, class)| match class {
+                LineClass::Prose => "prose".to_owned(),
+                LineClass::Boilerplate(rule) => rule.label().to_owned(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn interface_promotion_legal_caption_and_navigation_lines() {
+        let text = format!(
+            "Home | World | Europe | Politics\nHero Image\nJohn Smith and Jane Doe, March 2024\n{BODY}\nRead more\nDownload our app for the latest news.\n© 2025 Example Media. All rights reserved."
+        );
+        assert_eq!(labels(&[&text]), ["navigation", "interface", "caption", "prose", "interface", "promotion", "legal"]);
+    }
+
+    #[test]
+    fn masthead_labels_before_the_body_but_not_sentence_case_headlines() {
+        let text = format!("World News\nFriday, May 2\nEnvoy defends the deal with both sides\n{BODY}");
+        assert_eq!(labels(&[&text]), ["masthead", "masthead", "prose", "prose"]);
+    }
+
+    #[test]
+    fn short_lines_after_footer_chrome_are_footer() {
+        let text = format!("{BODY}\nGet the app for breaking stories\nNews from fifty countries.\nUnbiased, Uncensored");
+        assert_eq!(labels(&[&text]), ["prose", "promotion", "footer", "footer"]);
+    }
+
+    #[test]
+    fn subheads_inside_the_body_stay_prose() {
+        let text = format!("{BODY}\nAll hypotheses\n{BODY}");
+        assert_eq!(labels(&[&text]), ["prose", "prose", "prose"]);
+    }
+
+    #[test]
+    fn short_lines_repeated_across_documents_are_boilerplate_but_quoted_prose_is_not() {
+        let shared = "Sign-in to keep reading";
+        let quote = "“We will meet again next week,” he said.";
+        let first = format!("{shared}\n{BODY}\n{quote}\n{BODY}");
+        let second = format!("{shared}\nAnother body line that is long enough to be prose in this test, with some words added.\n{quote}");
+        assert_eq!(labels(&[&first, &second]), ["repeated", "prose", "prose", "prose"]);
+    }
+
+    fn defects_of(text: &str, others: &[&str]) -> Vec<(String, &'static str, String)> {
+        let mut documents = vec![document(0, text)];
+        documents.extend(others.iter().enumerate().map(|(i, t)| document(i as u32 + 1, t)));
+        let corpus = corpus_stats(documents.iter().map(doc_stats));
+        let classes = classify_lines(&documents[0], &corpus);
+        find_defects(&documents[0], &classes, &corpus.vocabulary)
+            .iter()
+            .map(|d| (d.span.of(text).to_owned(), d.kind.label(), suggested_repair(&documents[0], d)))
+            .collect()
+    }
+
+    #[test]
+    fn glued_words_are_found_with_the_corpus_vocabulary() {
+        let context = "Trump met Dmitriev and another envoy. The White House said Moscow was ready. Donald Trump agreed. Dmitriev spoke. The House voted.";
+        let found = defects_of(
+            "Washington / MoscowDonald Trump spoke with TrumpThe envoy met Kirill Dmitrievanother time at the Houseand left.",
+            &[context],
+        );
+        assert_eq!(
+            found,
+            [
+                ("MoscowDonald".to_owned(), "glued_words", "Moscow Donald (sentence break)".to_owned()),
+                ("TrumpThe".to_owned(), "glued_words", "Trump The (sentence break)".to_owned()),
+                ("Dmitrievanother".to_owned(), "glued_function_word", "Dmitriev another".to_owned()),
+                ("Houseand".to_owned(), "glued_function_word", "House and".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn camel_case_brands_and_plurals_are_not_glued() {
+        let context = "WhatsApp and WhatsApp again. Russians and Americans met. McDonald spoke.";
+        assert_eq!(defects_of("Russians used WhatsApp at McDonald's with Americans.", &[context]), []);
+    }
+
+    #[test]
+    fn glued_quotes_and_missing_spaces() {
+        let found = defects_of("He said it was\"naturally unacceptable,\" and left.Then he said \"fine,\"and went.", &[]);
+        assert_eq!(
+            found,
+            [
+                ("was\"naturally".to_owned(), "glued_quote", "was \"naturally".to_owned()),
+                ("left.Then".to_owned(), "missing_space", "left. Then (sentence break)".to_owned()),
+                ("\"fine,\"and".to_owned(), "glued_quote", "\"fine,\" and".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn urls_are_not_missing_spaces() {
+        assert_eq!(defects_of("See www.example.Com and https://news.example.Org/path today.", &[]), []);
+    }
+}

@@ -234,7 +234,9 @@ fn quote_spans(line: &str) -> Vec<QuoteSpan> {
 }
 
 fn make_quote(line: &str, start: usize, end: usize, nested: bool, unclosed: bool) -> QuoteSpan {
-    let (start, end) = trimmed(line, start, end, false).unwrap_or((start, start));
+    let (start, mut end) = trimmed(line, start, end, false).unwrap_or((start, start));
+    // A comma before the closing mark is punctuation of the reporting sentence, not the quote.
+    end = start + line[start..end].trim_end_matches([',', ' ']).len();
     let text = &line[start..end];
     QuoteSpan { start, end, form: quote_form(text), nested, unclosed }
 }
@@ -244,10 +246,203 @@ fn make_quote(line: &str, start: usize, end: usize, nested: bool, unclosed: bool
 fn quote_form(text: &str) -> QuoteForm {
     let words = text.split_whitespace().count();
     let starts_clause = text.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| c.is_uppercase() || c.is_numeric());
-    let trimmed = text.trim_end_matches([',', ' ']);
-    if words >= 4 && (starts_clause || ends_sentence(trimmed)) {
+    if words >= 4 && (starts_clause || ends_sentence(text)) {
         QuoteForm::Statement
     } else {
         QuoteForm::Fragment
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clean::{classify_lines, corpus_stats, doc_stats, find_defects};
+    use crate::model::DocId;
+    use expect_test::{Expect, expect};
+
+    fn document(text: &str) -> Document {
+        Document {
+            id: DocId(0),
+            source: "test".into(),
+            path: "test.txt".into(),
+            record_line: None,
+            encoding: "UTF-8",
+            text: text.into(),
+            title: None,
+            date: None,
+            url: None,
+        }
+    }
+
+    /// Segments `text` (with the given extra documents as corpus context) and renders one
+    /// unit per line as `kind[detail] text`.
+    fn render_with_corpus(text: &str, others: &[&str]) -> String {
+        let mut documents = vec![document(text)];
+        documents.extend(others.iter().map(|other| document(other)));
+        let corpus = corpus_stats(documents.iter().map(doc_stats));
+        let classes = classify_lines(&documents[0], &corpus);
+        let defects = find_defects(&documents[0], &classes, &corpus.vocabulary);
+        let units = segment(&documents[0], &classes, &defects);
+        let mut out = String::new();
+        for unit in units {
+            let detail = unit.kind.detail();
+            let detail = if detail.is_empty() { String::new() } else { format!("[{detail}]") };
+            out.push_str(&format!("{}{} {}\n", unit.kind.label(), detail, unit.span.of(&documents[0].text)));
+        }
+        out
+    }
+
+    #[track_caller]
+    fn check(text: &str, expect: Expect) {
+        expect.assert_eq(&render_with_corpus(text, &[]));
+    }
+
+    #[test]
+    fn abbreviations_and_initials_do_not_split() {
+        check(
+            "Mr. Smith met Gen. J. R. Allen in the U.S. on Monday. Dr. Jones of the U.K. stayed home.",
+            expect![[r#"
+                sentence Mr. Smith met Gen. J. R. Allen in the U.S. on Monday.
+                sentence Dr. Jones of the U.K. stayed home.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn decimals_numbers_and_ellipses() {
+        check(
+            "Growth was 3.5 percent. No. 10 said nothing... Then it spoke.",
+            expect![[r#"
+                sentence Growth was 3.5 percent.
+                sentence No. 10 said nothing...
+                sentence Then it spoke.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn question_inside_quote_followed_by_attribution_stays_one_sentence() {
+        check(
+            r#""Are you sure?" he asked. She nodded."#,
+            expect![[r#"
+                sentence "Are you sure?" he asked.
+                quote[fragment] Are you sure?
+                sentence She nodded.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn headline_without_punctuation_is_its_own_unit() {
+        check(
+            "Tips for buttering up Trump\nAccording to Bloomberg, Witkoff made suggestions to Ushakov about the call and about a peace plan for the region.",
+            expect![[r#"
+                sentence[heading] Tips for buttering up Trump
+                sentence According to Bloomberg, Witkoff made suggestions to Ushakov about the call and about a peace plan for the region.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn bullets_are_stripped_from_list_items() {
+        check(
+            "  • Witkoff urged Ushakov to call.\n  • Dmitriev agreed.",
+            expect![[r#"
+                sentence Witkoff urged Ushakov to call.
+                sentence Dmitriev agreed.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn sentence_ending_inside_closing_quote_splits() {
+        check(
+            "He tweeted: “He must have gotten this from K.” Journalists speculate that “K.” stood for Kirill.",
+            expect![[r#"
+                sentence He tweeted: “He must have gotten this from K.”
+                quote[statement] He must have gotten this from K.
+                sentence Journalists speculate that “K.” stood for Kirill.
+                quote[fragment] K.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn quote_spanning_sentences_and_nested_quotes() {
+        check(
+            "\"This is standard. He needs to 'sell' Ukraine to Russia. You say, 'They want this, convince them.' Fine,\" he said.",
+            expect![[r#"
+                sentence "This is standard. He needs to 'sell' Ukraine to Russia. You say, 'They want this, convince them.' Fine," he said.
+                quote[statement] This is standard. He needs to 'sell' Ukraine to Russia. You say, 'They want this, convince them.' Fine
+                quote[fragment;nested] sell
+                quote[statement;nested] They want this, convince them.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn apostrophes_are_not_quotes() {
+        check(
+            "Witkoff’s envoys’ role in Putin's plan wasn't ‘standard’ in the ’90s.",
+            expect![[r#"
+                sentence Witkoff’s envoys’ role in Putin's plan wasn't ‘standard’ in the ’90s.
+                quote[fragment] standard
+            "#]],
+        );
+    }
+
+    #[test]
+    fn guillemets_and_low_quotes() {
+        check(
+            "Он сказал: «Это неприемлемо для нас». Er sagte: „Das ist Unsinn, wirklich“ und ging.",
+            expect![[r#"
+                sentence Он сказал: «Это неприемлемо для нас».
+                quote[statement] Это неприемлемо для нас
+                sentence Er sagte: „Das ist Unsinn, wirklich“ und ging.
+                quote[statement] Das ist Unsinn, wirklich
+            "#]],
+        );
+    }
+
+    #[test]
+    fn unbalanced_quote_is_recovered_at_paragraph_end() {
+        check(
+            "\"Ushakov said the recordings were\"forgeries,\" and added more. Nobody closed this quote.",
+            expect![[r#"
+                sentence "Ushakov said the recordings were"forgeries," and added more.
+                quote[statement;unclosed] Ushakov said the recordings were"forgeries," and added more. Nobody closed this quote.
+                quote[fragment;nested] forgeries
+                sentence Nobody closed this quote.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn scare_quote_is_a_fragment_and_statement_is_not() {
+        check(
+            "Critics called him a “traitor”. Peskov said: “A process is underway and it is serious.”",
+            expect![[r#"
+                sentence Critics called him a “traitor”.
+                quote[fragment] traitor
+                sentence Peskov said: “A process is underway and it is serious.”
+                quote[statement] A process is underway and it is serious.
+            "#]],
+        );
+    }
+
+    #[test]
+    fn glued_sentences_split_around_extraction_defects() {
+        let others = ["Trump spoke. The plan was ready. Trump left. The talks went on in Moscow and Kyiv."];
+        expect![[r#"
+            sentence He has a good friendship with Trump
+            sentence The success of the talks helped.
+        "#]]
+        .assert_eq(&render_with_corpus("He has a good friendship with TrumpThe success of the talks helped.", &others));
+        let others = ["The talks ended.Then everyone left."];
+        expect![[r#"
+            sentence The talks ended.
+            sentence Then everyone left.
+        "#]]
+        .assert_eq(&render_with_corpus(others[0], &[]));
     }
 }
