@@ -34,11 +34,11 @@ pub struct Analysis {
 }
 
 /// Loads the inputs and runs every stage on them.
+///
+/// Inputs that cannot be read become diagnostics; a run whose inputs yield no document at all
+/// still returns them, so the caller can report them before failing.
 pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
     let loaded = load(inputs, &config.load);
-    if loaded.documents.is_empty() {
-        return Err(Error::NoDocuments(loaded.diagnostics.len()));
-    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .build()

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::error::{Diagnostic, Severity};
+use crate::error::{Diagnostic, Error, Severity};
 use crate::load::LoadOptions;
 use crate::output::{Report, write_atomic, write_defects, write_segments};
 use crate::pipeline::{Analysis, Config, run};
@@ -107,6 +107,9 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitStatus> {
 fn analyse(input: &InputArgs) -> anyhow::Result<(Analysis, ExitStatus)> {
     let analysis = run(&input.paths, &input.config())?;
     report_diagnostics(&analysis.diagnostics);
+    if analysis.documents.is_empty() {
+        return Err(Error::NoDocuments(analysis.diagnostics.len()).into());
+    }
     let status = if analysis.diagnostics.iter().any(|d| d.severity == Severity::Error) {
         ExitStatus::Diagnostics
     } else {

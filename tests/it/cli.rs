@@ -1,0 +1,83 @@
+//! Flags, outputs and determinism of the command line.
+
+use crate::support::{root, run, run_in, stderr, stdout};
+
+#[test]
+fn segment_writes_csv_to_stdout_with_header() {
+    let output = run(&root(), &["segment", "tests/golden/smoke/corpus/a.txt"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("source,kind,index,line,start,end,detail,text\n"), "{text}");
+    assert!(text.contains("a,quote,0,2,"), "{text}");
+}
+
+#[test]
+fn formula_cells_are_neutralised_in_reports() {
+    let output = run(&root(), &["segment", "tests/golden/smoke/corpus/a.txt"]);
+    let text = stdout(&output);
+    assert!(text.contains(",\"'=SUM(A1:A3) is not a formula here, and neither is @handle.\"\n"), "{text}");
+}
+
+#[test]
+fn defects_writes_to_a_file_atomically() {
+    let out = tempfile::tempdir().expect("temporary directory");
+    let target = out.path().join("defects.csv");
+    let output = run(&root(), &["defects", "corpus", "-o", target.to_str().expect("UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let written = std::fs::read_to_string(&target).expect("defects.csv exists");
+    assert!(written.starts_with("source,line,kind,text,detail\n"));
+    assert!(written.contains("witkoff-leak/spanish,3,glued_words,TrumpThe,Trump The (sentence break)"));
+    let leftovers: Vec<_> = std::fs::read_dir(out.path()).expect("listable").collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files are left behind");
+}
+
+#[test]
+fn output_bytes_do_not_depend_on_thread_count() {
+    let one = tempfile::tempdir().expect("temporary directory");
+    let two = tempfile::tempdir().expect("temporary directory");
+    for (dir, threads) in [(&one, "1"), (&two, "2")] {
+        let output = run(&root(), &["check", "corpus", "-j", threads, "-q", "-o", dir.path().to_str().expect("UTF-8")]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    let mut names: Vec<_> = std::fs::read_dir(one.path()).expect("listable").map(|e| e.expect("entry").file_name()).collect();
+    names.sort();
+    assert!(names.len() >= 2);
+    for name in names {
+        let a = std::fs::read(one.path().join(&name)).expect("readable");
+        let b = std::fs::read(two.path().join(&name)).expect("readable");
+        assert!(a == b, "{name:?} differs between -j1 and -j2");
+    }
+}
+
+#[test]
+fn check_prints_a_summary_unless_quiet() {
+    let out = tempfile::tempdir().expect("temporary directory");
+    let dir = out.path().to_str().expect("UTF-8");
+    let loud = run(&root(), &["check", "corpus", "-o", dir]);
+    assert!(stderr(&loud).contains("5 documents"), "{}", stderr(&loud));
+    let quiet = run(&root(), &["check", "corpus", "-o", dir, "--quiet"]);
+    assert_eq!(stderr(&quiet), "");
+}
+
+#[test]
+fn jsonl_on_stdin_is_read() {
+    let input = br#"{"source": "wire", "id": 7, "text": "Witkoff met Ushakov. They talked."}
+{"source": "paper", "text": "Vitkoff met Ushakov.", "title": "T", "date": "2025-11-26", "url": "https://example.org"}
+"#;
+    let output = run_in(&root(), &["segment", "-"], input);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("wire/7,sentence,1,1,21,33,,They talked."), "{text}");
+    assert!(text.contains("paper,sentence,0,1,0,20,,Vitkoff met Ushakov."), "{text}");
+}
+
+#[test]
+fn unwritable_output_is_fatal() {
+    let out = tempfile::tempdir().expect("temporary directory");
+    let blocker = out.path().join("file");
+    std::fs::write(&blocker, "not a directory").expect("writable");
+    let target = blocker.join("reports");
+    let output = run(&root(), &["check", "corpus", "-q", "-o", target.to_str().expect("UTF-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot create output directory"), "{}", stderr(&output));
+}

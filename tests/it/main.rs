@@ -1,0 +1,6 @@
+//! Integration tests: one binary (as ripgrep does), one module per concern.
+
+mod bad_input;
+mod cli;
+mod golden;
+mod support;
