@@ -147,7 +147,8 @@ fn strong_rule(line: &str) -> Option<BoilerplateRule> {
     if is_navigation(line) {
         return Some(BoilerplateRule::Navigation);
     }
-    let legal_cues = LEGAL_CUES.iter().filter(|cue| lower.contains(*cue)).count() + usize::from(contains_url(line));
+    let legal_cues =
+        LEGAL_CUES.iter().filter(|cue| lower.contains(*cue)).count() + usize::from(contains_url(line));
     if lower.contains('©') || lower.contains("all rights reserved") || legal_cues >= 2 {
         return Some(BoilerplateRule::Legal);
     }
@@ -169,35 +170,130 @@ fn strong_rule(line: &str) -> Option<BoilerplateRule> {
 
 /// Words that name parts of a page or player rather than anything in the news.
 const INTERFACE_WORDS: &[&str] = &[
-    "advertisement", "ad", "artwork", "badge", "banner", "bookmark", "caption", "comment", "comments",
-    "continue", "download", "email", "embed", "episode", "episodes", "gallery", "icon", "image", "images",
-    "listen", "loading", "login", "logo", "menu", "newsletter", "photo", "photos", "play", "playlist",
-    "podcast", "print", "read", "reading", "related", "save", "search", "share", "signup", "skip",
-    "sponsored", "subscribe", "thumbnail", "tweet", "video", "videos", "watch", "app", "store", "manage",
+    "advertisement",
+    "ad",
+    "artwork",
+    "badge",
+    "banner",
+    "bookmark",
+    "caption",
+    "comment",
+    "comments",
+    "continue",
+    "download",
+    "email",
+    "embed",
+    "episode",
+    "episodes",
+    "gallery",
+    "icon",
+    "image",
+    "images",
+    "listen",
+    "loading",
+    "login",
+    "logo",
+    "menu",
+    "newsletter",
+    "photo",
+    "photos",
+    "play",
+    "playlist",
+    "podcast",
+    "print",
+    "read",
+    "reading",
+    "related",
+    "save",
+    "search",
+    "share",
+    "signup",
+    "skip",
+    "sponsored",
+    "subscribe",
+    "thumbnail",
+    "tweet",
+    "video",
+    "videos",
+    "watch",
+    "app",
+    "store",
+    "manage",
 ];
 
 /// Phrases of copyright and platform notices.
 const LEGAL_CUES: &[&str] = &[
-    "copyright", "content provided by", "terms of use", "terms of service", "privacy policy",
-    "cookie", "podcast platform", "permission", "reproduction",
+    "copyright",
+    "content provided by",
+    "terms of use",
+    "terms of service",
+    "privacy policy",
+    "cookie",
+    "podcast platform",
+    "permission",
+    "reproduction",
 ];
 
 /// Verbs that open a call to action.
 const CALL_TO_ACTION_VERBS: &[&str] = &[
-    "get", "download", "subscribe", "sign", "follow", "discover", "explore", "stay", "find", "scroll",
-    "join", "click", "tap", "watch", "listen", "try", "install", "support", "unlock", "don't", "dont",
+    "get",
+    "download",
+    "subscribe",
+    "sign",
+    "follow",
+    "discover",
+    "explore",
+    "stay",
+    "find",
+    "scroll",
+    "join",
+    "click",
+    "tap",
+    "watch",
+    "listen",
+    "try",
+    "install",
+    "support",
+    "unlock",
+    "don't",
+    "dont",
 ];
 
 /// What a call to action offers.
 const PROMOTION_OBJECTS: &[&str] = &[
-    "app", "apps", "news", "stories", "updates", "updated", "newsletter", "latest", "you", "your",
-    "experience", "insights", "trends", "globe", "podcast", "premium", "subscription", "us",
+    "app",
+    "apps",
+    "news",
+    "stories",
+    "updates",
+    "updated",
+    "newsletter",
+    "latest",
+    "you",
+    "your",
+    "experience",
+    "insights",
+    "trends",
+    "globe",
+    "podcast",
+    "premium",
+    "subscription",
+    "us",
 ];
 
 /// Phrases that only self-promotion uses.
 const PROMOTION_CUES: &[&str] = &[
-    "follow us", "download the", "app store", "google play", "sign up for", "subscribe to",
-    "currently reading", "our reporting", "support our", "in the app", "our newsletter",
+    "follow us",
+    "download the",
+    "app store",
+    "google play",
+    "sign up for",
+    "subscribe to",
+    "currently reading",
+    "our reporting",
+    "support our",
+    "in the app",
+    "our newsletter",
 ];
 
 fn is_promotion(lower: &str, words: &[String]) -> bool {
@@ -213,11 +309,8 @@ fn is_navigation(line: &str) -> bool {
     if contains_url(line) && line.split_whitespace().count() == 1 {
         return true;
     }
-    let items: Vec<&str> = line
-        .split(['|', '»', '›', '·', '/'])
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .collect();
+    let items: Vec<&str> =
+        line.split(['|', '»', '›', '·', '/']).map(str::trim).filter(|item| !item.is_empty()).collect();
     items.len() >= 3 && items.iter().all(|item| item.split_whitespace().count() <= 3) && !ends_sentence(line)
 }
 
@@ -236,7 +329,9 @@ fn is_caption(line: &str) -> bool {
     }
     let Some((_, tail)) = line.rsplit_once(',') else { return false };
     let tail: Vec<&str> = tail.split_whitespace().collect();
-    let is_year = |word: &str| word.len() == 4 && word.starts_with(['1', '2']) && word.chars().all(|c| c.is_ascii_digit());
+    let is_year = |word: &str| {
+        word.len() == 4 && word.starts_with(['1', '2']) && word.chars().all(|c| c.is_ascii_digit())
+    };
     match tail.as_slice() {
         [year] => is_year(year),
         [month, year] => MONTHS.contains(&month.to_lowercase().as_str()) && is_year(year),
@@ -245,8 +340,18 @@ fn is_caption(line: &str) -> bool {
 }
 
 const MONTHS: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// Section labels, kickers and bylines are Title Case (every word of four or more letters
@@ -298,10 +403,10 @@ fn split_camel_words(line: &str) -> Vec<String> {
 
 /// Closed-class English words that extraction glues onto the preceding name.
 const FUNCTION_WORDS: &[&str] = &[
-    "about", "after", "against", "also", "and", "another", "are", "as", "at", "because", "before",
-    "but", "by", "for", "from", "had", "has", "have", "his", "her", "into", "its", "not", "of", "on",
-    "or", "said", "says", "than", "that", "the", "their", "then", "there", "these", "this", "those",
-    "to", "under", "was", "were", "which", "while", "who", "whom", "whose", "will", "with", "would",
+    "about", "after", "against", "also", "and", "another", "are", "as", "at", "because", "before", "but",
+    "by", "for", "from", "had", "has", "have", "his", "her", "into", "its", "not", "of", "on", "or", "said",
+    "says", "than", "that", "the", "their", "then", "there", "these", "this", "those", "to", "under", "was",
+    "were", "which", "while", "who", "whom", "whose", "will", "with", "would",
 ];
 
 /// Finds extraction defects in the prose lines of a document.
@@ -384,8 +489,9 @@ fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
         match c {
             '"' => {
                 let glued_after_word = before.is_alphanumeric() && after.is_alphanumeric();
-                let glued_after_punctuation = matches!(before, ',' | '.' | ';' | ':' | '!' | '?') && after.is_alphabetic();
-                if glued_after_word || (glued_after_punctuation && straight_quotes_seen % 2 == 0) {
+                let glued_after_punctuation =
+                    matches!(before, ',' | '.' | ';' | ':' | '!' | '?') && after.is_alphabetic();
+                if glued_after_word || (glued_after_punctuation && straight_quotes_seen.is_multiple_of(2)) {
                     found.push((token(), offset, DefectKind::GluedQuote));
                 } else if glued_after_punctuation {
                     found.push((token(), next_offset, DefectKind::GluedQuote));
@@ -419,7 +525,9 @@ fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
 
 /// The whitespace-delimited token around a byte offset of `line`.
 fn whitespace_token(line: &str, offset: usize) -> Span {
-    let start = line[..offset].rfind(char::is_whitespace).map_or(0, |p| p + line[p..].chars().next().map_or(1, char::len_utf8));
+    let start = line[..offset]
+        .rfind(char::is_whitespace)
+        .map_or(0, |p| p + line[p..].chars().next().map_or(1, char::len_utf8));
     let end = line[offset..].find(char::is_whitespace).map_or(line.len(), |p| offset + p);
     Span::new(start, end)
 }
@@ -429,13 +537,8 @@ pub fn suggested_repair(document: &Document, defect: &Defect) -> String {
     let token = defect.span.of(&document.text);
     let split = (defect.split_at - defect.span.start) as usize;
     let repaired = format!("{} {}", &token[..split], &token[split..]);
-    if defect.sentence_break {
-        format!("{repaired} (sentence break)")
-    } else {
-        repaired
-    }
+    if defect.sentence_break { format!("{repaired} (sentence break)") } else { repaired }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -481,7 +584,10 @@ mod tests {
         let text = format!(
             "Home | World | Europe | Politics\nHero Image\nJohn Smith and Jane Doe, March 2024\n{BODY}\nRead more\nDownload our app for the latest news.\n© 2025 Example Media. All rights reserved."
         );
-        assert_eq!(labels(&[&text]), ["navigation", "interface", "caption", "prose", "interface", "promotion", "legal"]);
+        assert_eq!(
+            labels(&[&text]),
+            ["navigation", "interface", "caption", "prose", "interface", "promotion", "legal"]
+        );
     }
 
     #[test]
@@ -492,7 +598,9 @@ mod tests {
 
     #[test]
     fn short_lines_after_footer_chrome_are_footer() {
-        let text = format!("{BODY}\nGet the app for breaking stories\nNews from fifty countries.\nUnbiased, Uncensored");
+        let text = format!(
+            "{BODY}\nGet the app for breaking stories\nNews from fifty countries.\nUnbiased, Uncensored"
+        );
         assert_eq!(labels(&[&text]), ["prose", "promotion", "footer", "footer"]);
     }
 
@@ -507,7 +615,9 @@ mod tests {
         let shared = "Sign-in to keep reading";
         let quote = "“We will meet again next week,” he said.";
         let first = format!("{shared}\n{BODY}\n{quote}\n{BODY}");
-        let second = format!("{shared}\nAnother body line that is long enough to be prose in this test, with some words added.\n{quote}");
+        let second = format!(
+            "{shared}\nAnother body line that is long enough to be prose in this test, with some words added.\n{quote}"
+        );
         assert_eq!(labels(&[&first, &second]), ["repeated", "prose", "prose", "prose"]);
     }
 
@@ -548,7 +658,10 @@ mod tests {
 
     #[test]
     fn glued_quotes_and_missing_spaces() {
-        let found = defects_of("He said it was\"naturally unacceptable,\" and left.Then he said \"fine,\"and went.", &[]);
+        let found = defects_of(
+            "He said it was\"naturally unacceptable,\" and left.Then he said \"fine,\"and went.",
+            &[],
+        );
         assert_eq!(
             found,
             [

@@ -3,6 +3,7 @@
 //! Accepts directories (recursive, `.txt` and `.md`, sorted by path so the order never
 //! depends on the file system), single text files, JSONL and CSV files of records
 //! (`source`, `text`, optional `id`, `title`, `date`, `url`), and `-` for JSONL on stdin.
+//! Inside directories, `README` files and hidden files are corpus metadata, not articles.
 //! Text files are decoded from UTF-8 (with or without BOM), UTF-16 with a BOM, or a detected
 //! legacy encoding (windows-1251, windows-1252, KOI8-R, ...), which is recorded. This module
 //! and `output` are the only ones that do I/O.
@@ -49,7 +50,9 @@ pub fn load(inputs: &[PathBuf], options: &LoadOptions) -> Loaded {
             let mut bytes = Vec::new();
             match std::io::stdin().lock().read_to_end(&mut bytes) {
                 Ok(_) => load_jsonl(input, &bytes, options, &mut loaded),
-                Err(err) => loaded.diagnostics.push(Diagnostic::error(input, format!("cannot read standard input: {err}"))),
+                Err(err) => loaded
+                    .diagnostics
+                    .push(Diagnostic::error(input, format!("cannot read standard input: {err}"))),
             }
         } else if input.is_dir() {
             load_directory(input, options, &mut loaded);
@@ -76,7 +79,10 @@ fn load_directory(root: &Path, options: &LoadOptions, loaded: &mut Loaded) {
                 continue;
             }
         };
-        if !entry.file_type().is_file() || !is_text_extension(entry.path()) {
+        if !entry.file_type().is_file()
+            || !is_text_extension(entry.path())
+            || is_corpus_metadata(entry.path())
+        {
             continue;
         }
         let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
@@ -85,6 +91,12 @@ fn load_directory(root: &Path, options: &LoadOptions, loaded: &mut Loaded) {
     if loaded.documents.len() == before {
         loaded.diagnostics.push(Diagnostic::error(root, "no readable .txt or .md files in this directory"));
     }
+}
+
+/// A corpus folder's own documentation (`README.md`) and hidden files are not articles.
+fn is_corpus_metadata(path: &Path) -> bool {
+    let name = path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default();
+    name.starts_with('.') || path.file_stem().is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
 }
 
 fn is_text_extension(path: &Path) -> bool {
@@ -335,7 +347,11 @@ fn load_jsonl(path: &Path, bytes: &[u8], options: &LoadOptions, loaded: &mut Loa
         let record = match serde_json::from_slice::<Record>(line) {
             Ok(record) => record,
             Err(err) => {
-                loaded.diagnostics.push(Diagnostic::error_at(path, line_no, format!("malformed JSON record ({err}), skipped")));
+                loaded.diagnostics.push(Diagnostic::error_at(
+                    path,
+                    line_no,
+                    format!("malformed JSON record ({err}), skipped"),
+                ));
                 continue;
             }
         };
@@ -361,10 +377,16 @@ fn load_csv(path: &Path, bytes: &[u8], options: &LoadOptions, loaded: &mut Loade
             return;
         }
     };
-    let missing: Vec<&str> =
-        ["source", "text"].into_iter().filter(|column| !headers.iter().any(|h| h.trim() == *column)).collect();
+    let missing: Vec<&str> = ["source", "text"]
+        .into_iter()
+        .filter(|column| !headers.iter().any(|h| h.trim() == *column))
+        .collect();
     if !missing.is_empty() {
-        let message = format!("CSV header lacks column(s) {}; found {}, file skipped", missing.join(", "), headers.iter().collect::<Vec<_>>().join(","));
+        let message = format!(
+            "CSV header lacks column(s) {}; found {}, file skipped",
+            missing.join(", "),
+            headers.iter().collect::<Vec<_>>().join(",")
+        );
         loaded.diagnostics.push(Diagnostic::error_at(path, 1, message));
         return;
     }
@@ -380,13 +402,19 @@ fn load_csv(path: &Path, bytes: &[u8], options: &LoadOptions, loaded: &mut Loade
                     }
                     _ => err.to_string(),
                 };
-                loaded.diagnostics.push(Diagnostic::error_at(path, line, format!("malformed CSV row ({reason}), skipped")));
+                loaded.diagnostics.push(Diagnostic::error_at(
+                    path,
+                    line,
+                    format!("malformed CSV row ({reason}), skipped"),
+                ));
                 continue;
             }
         };
         let line = row.position().map_or(0, |position| position.line());
         let parsed = row.deserialize::<Record>(Some(&headers));
-        match parsed.map_err(|err| Diagnostic::error_at(path, line, format!("malformed CSV row ({err}), skipped"))) {
+        match parsed
+            .map_err(|err| Diagnostic::error_at(path, line, format!("malformed CSV row ({err}), skipped")))
+        {
             Ok(record) => match record_document(path, line, record) {
                 Ok(document) => push_document(document, options, loaded),
                 Err(diagnostic) => loaded.diagnostics.push(diagnostic),

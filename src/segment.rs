@@ -52,7 +52,11 @@ pub fn segment(document: &Document, classes: &[LineClass], defects: &[Defect]) -
                     push(UnitKind::Sentence { heading }, start, end);
                 }
                 for quote in quote_spans(line) {
-                    push(UnitKind::Quote { form: quote.form, nested: quote.nested, unclosed: quote.unclosed }, quote.start, quote.end);
+                    push(
+                        UnitKind::Quote { form: quote.form, nested: quote.nested, unclosed: quote.unclosed },
+                        quote.start,
+                        quote.end,
+                    );
                 }
             }
         }
@@ -84,7 +88,8 @@ fn sentence_spans(line: &str, extra_breaks: &[usize]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     for boundary in sentencex::get_sentence_boundaries("en", line) {
         let (start, end) = (boundary.start_byte, boundary.end_byte);
-        let mut cuts: Vec<usize> = extra_breaks.iter().copied().filter(|&at| at > start && at < end).collect();
+        let mut cuts: Vec<usize> =
+            extra_breaks.iter().copied().filter(|&at| at > start && at < end).collect();
         cuts.extend(quote_end_breaks(&line[start..end]).into_iter().map(|at| start + at));
         cuts.sort_unstable();
         cuts.dedup();
@@ -105,7 +110,8 @@ fn quote_end_breaks(text: &str) -> Vec<usize> {
     let mut breaks = Vec::new();
     for window in chars.windows(4) {
         let [(_, stop), (_, close), (_, space), (next_offset, next)] = *window else { continue };
-        if stop == '.' && matches!(close, '”' | '"' | '»') && space.is_whitespace() && next.is_uppercase() {
+        if stop == '.' && matches!(close, '”' | '"' | '»') && space.is_whitespace() && next.is_uppercase()
+        {
             breaks.push(next_offset);
         }
     }
@@ -245,7 +251,8 @@ fn make_quote(line: &str, start: usize, end: usize, nested: bool, unclosed: bool
 /// capital or a digit, or ends with sentence punctuation. Anything else is a fragment.
 fn quote_form(text: &str) -> QuoteForm {
     let words = text.split_whitespace().count();
-    let starts_clause = text.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| c.is_uppercase() || c.is_numeric());
+    let starts_clause =
+        text.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| c.is_uppercase() || c.is_numeric());
     if words >= 4 && (starts_clause || ends_sentence(text)) {
         QuoteForm::Statement
     } else {
@@ -437,7 +444,10 @@ mod tests {
             sentence He has a good friendship with Trump
             sentence The success of the talks helped.
         "#]]
-        .assert_eq(&render_with_corpus("He has a good friendship with TrumpThe success of the talks helped.", &others));
+        .assert_eq(&render_with_corpus(
+            "He has a good friendship with TrumpThe success of the talks helped.",
+            &others,
+        ));
         let others = ["The talks ended.Then everyone left."];
         expect![[r#"
             sentence The talks ended.

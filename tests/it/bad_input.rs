@@ -23,7 +23,8 @@ fn assert_good_survives(out: &str) {
 
 #[test]
 fn invalid_utf8_is_reported_with_line_and_kept() {
-    let (code, out, err) = segment_with("broken.txt", b"Zelensky\xE2\x80\x99s plan.\nA bad \xFF byte here.\n");
+    let (code, out, err) =
+        segment_with("broken.txt", b"Zelensky\xE2\x80\x99s plan.\nA bad \xFF byte here.\n");
     assert_eq!(code, Some(1));
     assert!(err.contains("error: broken.txt:2: invalid UTF-8 at column 7"), "{err}");
     assert!(out.contains("broken,sentence,1,2,"), "{out}");
@@ -42,7 +43,8 @@ fn utf16_with_bom_is_decoded() {
 
 #[test]
 fn legacy_cyrillic_encoding_is_detected_and_recorded() {
-    let (text, _, _) = encoding_rs::WINDOWS_1251.encode("Ушаков заявил, что переговоры продолжатся на следующей неделе в Москве.\n");
+    let (text, _, _) = encoding_rs::WINDOWS_1251
+        .encode("Ушаков заявил, что переговоры продолжатся на следующей неделе в Москве.\n");
     let (code, out, err) = segment_with("legacy.txt", &text);
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("warning: legacy.txt: not UTF-8; decoded as windows-1251"), "{err}");
@@ -73,7 +75,10 @@ fn hundred_megabyte_line_is_left_out_with_its_line_number() {
     bytes.extend_from_slice(b"\nLast line is fine too.\n");
     let (code, out, err) = segment_with("huge.txt", &bytes);
     assert_eq!(code, Some(1));
-    assert!(err.contains("error: huge.txt:2: line of 104857600 bytes exceeds the 1048576 byte limit, left out"), "{err}");
+    assert!(
+        err.contains("error: huge.txt:2: line of 104857600 bytes exceeds the 1048576 byte limit, left out"),
+        "{err}"
+    );
     assert!(out.contains("huge,sentence,0,1,0,19,,First line is fine."), "{out}");
     assert!(out.contains("huge,sentence,1,3,"), "{out}");
     assert_good_survives(&out);
@@ -85,7 +90,11 @@ fn missing_path_is_reported_and_others_still_run() {
     std::fs::write(dir.path().join("good.txt"), GOOD).expect("writable");
     let output = run(dir.path(), &["segment", "good.txt", "missing.txt"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("error: missing.txt: cannot read: no such file or directory"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("error: missing.txt: cannot read: no such file or directory"),
+        "{}",
+        stderr(&output)
+    );
     assert_good_survives(&stdout(&output));
 }
 
@@ -104,7 +113,12 @@ fn malformed_jsonl_names_the_line() {
 fn csv_with_missing_columns_is_reported() {
     let (code, out, err) = segment_with("records.csv", b"outlet,body\nx,Some text.\n");
     assert_eq!(code, Some(1));
-    assert!(err.contains("error: records.csv:1: CSV header lacks column(s) source, text; found outlet,body, file skipped"), "{err}");
+    assert!(
+        err.contains(
+            "error: records.csv:1: CSV header lacks column(s) source, text; found outlet,body, file skipped"
+        ),
+        "{err}"
+    );
     assert_good_survives(&out);
 }
 
@@ -113,7 +127,10 @@ fn csv_rows_load_and_a_short_row_is_reported() {
     let csv = b"source,text,id\nwire,\"Witkoff met Ushakov, again.\",3\nbroken\n";
     let (code, out, err) = segment_with("records.csv", csv);
     assert_eq!(code, Some(1));
-    assert!(err.contains("error: records.csv:3: malformed CSV row (row has 1 fields, header has 3), skipped"), "{err}");
+    assert!(
+        err.contains("error: records.csv:3: malformed CSV row (row has 1 fields, header has 3), skipped"),
+        "{err}"
+    );
     assert!(out.contains("wire/3,sentence,0,1,0,27,,\"Witkoff met Ushakov, again.\""), "{out}");
 }
 
@@ -132,7 +149,7 @@ fn directory_with_nothing_readable_is_fatal_when_alone() {
 #[test]
 fn directories_are_read_recursively_in_sorted_order() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    for name in ["b/z.txt", "a.md", "b/a.txt", "c.json"] {
+    for name in ["b/z.txt", "a.md", "b/a.txt", "c.json", "README.md", ".hidden.txt"] {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().expect("has parent")).expect("creatable");
         std::fs::write(&path, GOOD).expect("writable");

@@ -36,10 +36,14 @@ fn output_bytes_do_not_depend_on_thread_count() {
     let one = tempfile::tempdir().expect("temporary directory");
     let two = tempfile::tempdir().expect("temporary directory");
     for (dir, threads) in [(&one, "1"), (&two, "2")] {
-        let output = run(&root(), &["check", "corpus", "-j", threads, "-q", "-o", dir.path().to_str().expect("UTF-8")]);
+        let output = run(
+            &root(),
+            &["check", "corpus", "-j", threads, "-q", "-o", dir.path().to_str().expect("UTF-8")],
+        );
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     }
-    let mut names: Vec<_> = std::fs::read_dir(one.path()).expect("listable").map(|e| e.expect("entry").file_name()).collect();
+    let mut names: Vec<_> =
+        std::fs::read_dir(one.path()).expect("listable").map(|e| e.expect("entry").file_name()).collect();
     names.sort();
     assert!(names.len() >= 2);
     for name in names {
