@@ -28,6 +28,8 @@ pub struct DocStats {
 pub struct Vocabulary {
     lowercase: HashMap<String, u32>,
     capitalised: HashMap<String, u32>,
+    /// Capitalised words inside a clause (after a word or comma), where capitals mean names.
+    inner_capitalised: HashMap<String, u32>,
 }
 
 impl Vocabulary {
@@ -41,7 +43,15 @@ impl Vocabulary {
         self.capitalised.get(word).copied().unwrap_or(0)
     }
 
+    /// How often the word occurs capitalised inside a clause rather than at its start.
+    pub fn inner_capitalised_count(&self, word: &str) -> u32 {
+        self.inner_capitalised.get(word).copied().unwrap_or(0)
+    }
+
     fn add(&mut self, other: Vocabulary) {
+        for (word, count) in other.inner_capitalised {
+            *self.inner_capitalised.entry(word).or_default() += count;
+        }
         for (word, count) in other.lowercase {
             *self.lowercase.entry(word).or_default() += count;
         }
@@ -69,10 +79,14 @@ pub fn doc_stats(document: &Document) -> DocStats {
             continue;
         }
         stats.lines.insert(matching_form(line));
-        for (_, word) in letter_runs(line) {
+        for (offset, word) in letter_runs(line) {
             *stats.words.lowercase.entry(word.to_lowercase()).or_default() += 1;
             if word.chars().next().is_some_and(char::is_uppercase) {
                 *stats.words.capitalised.entry(word.to_owned()).or_default() += 1;
+                let before = line[..offset].trim_end().chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == ',') {
+                    *stats.words.inner_capitalised.entry(word.to_owned()).or_default() += 1;
+                }
             }
         }
     }

@@ -25,11 +25,15 @@
 //! assert_eq!(texts, ["Mr. Witkoff said: “That’s what dealmakers do.”", "That’s what dealmakers do.", "Nobody replied."]);
 //! ```
 pub mod clean;
+pub mod cluster;
 pub mod cli;
 pub mod error;
 pub mod load;
 pub mod model;
+pub mod names;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod segment;
+pub mod translit;

@@ -106,6 +106,85 @@ pub fn write_defects(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()
     Ok(())
 }
 
+/// One row of `names.csv`.
+#[derive(Debug, Serialize)]
+struct NameRow<'a> {
+    cluster_id: u32,
+    canonical: SafeText<'a>,
+    variant: SafeText<'a>,
+    kind: &'static str,
+    mentions: u32,
+    sources: SafeText<'a>,
+}
+
+/// Writes `names.csv`: one row per spelling, by cluster, most mentioned spelling first.
+pub fn write_names(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    for cluster in &analysis.names {
+        for variant in &cluster.variants {
+            let sources = variant
+                .sources
+                .iter()
+                .map(|&(doc, count)| format!("{}:{count}", analysis.documents[doc.0 as usize].source))
+                .collect::<Vec<_>>()
+                .join(";");
+            writer.serialize(NameRow {
+                cluster_id: cluster.id,
+                canonical: SafeText(&cluster.canonical),
+                variant: SafeText(&variant.surface),
+                kind: cluster.kind.label(),
+                mentions: variant.mentions,
+                sources: SafeText(&sources),
+            })?;
+        }
+    }
+    if analysis.names.is_empty() {
+        writer.write_record(["cluster_id", "canonical", "variant", "kind", "mentions", "sources"])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// One row of `divergences.csv`.
+#[derive(Debug, Serialize)]
+struct DivergenceRow<'a> {
+    severity: &'static str,
+    kind: &'static str,
+    group_id: SafeText<'a>,
+    subject: SafeText<'a>,
+    source_a: SafeText<'a>,
+    text_a: SafeText<'a>,
+    source_b: SafeText<'a>,
+    text_b: SafeText<'a>,
+    detail: SafeText<'a>,
+}
+
+/// Writes `divergences.csv`, the editor's worklist, most severe first.
+pub fn write_divergences(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    let findings = crate::report::divergences(analysis);
+    for finding in &findings {
+        writer.serialize(DivergenceRow {
+            severity: finding.severity.label(),
+            kind: finding.kind,
+            group_id: SafeText(&finding.group_id),
+            subject: SafeText(&finding.subject),
+            source_a: SafeText(&finding.source_a),
+            text_a: SafeText(&finding.text_a),
+            source_b: SafeText(&finding.source_b),
+            text_b: SafeText(&finding.text_b),
+            detail: SafeText(&finding.detail),
+        })?;
+    }
+    if findings.is_empty() {
+        writer.write_record([
+            "severity", "kind", "group_id", "subject", "source_a", "text_a", "source_b", "text_b", "detail",
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
 /// Writes a file atomically: into a temporary file beside it, then renamed over it.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<(), Error> {
     let directory = match path.parent() {

@@ -7,10 +7,12 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::clean::{classify_lines, corpus_stats, doc_stats, find_defects};
+use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
+use crate::cluster::{ClusterConfig, NameCluster, cluster};
 use crate::error::{Diagnostic, Error};
 use crate::load::{LoadOptions, load};
 use crate::model::{Document, Segmented};
+use crate::names::{Mention, extract_mentions, split_juxtaposed};
 use crate::segment::segment;
 
 /// Settings for a run.
@@ -20,6 +22,8 @@ pub struct Config {
     pub threads: usize,
     /// Loader limits.
     pub load: LoadOptions,
+    /// Name clustering thresholds.
+    pub names: ClusterConfig,
 }
 
 /// Everything a run found, ready for output.
@@ -29,6 +33,10 @@ pub struct Analysis {
     pub documents: Vec<Document>,
     /// One entry per document, same order.
     pub segmented: Vec<Segmented>,
+    /// Name mentions of all documents, in document then text order.
+    pub mentions: Vec<Mention>,
+    /// Name clusters, by id.
+    pub names: Vec<NameCluster>,
     /// Problems with inputs, in input order.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -43,18 +51,44 @@ pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
         .num_threads(config.threads)
         .build()
         .map_err(|err| Error::Config(format!("cannot start {} threads: {err}", config.threads)))?;
-    let segmented = pool.install(|| segment_all(&loaded.documents));
-    Ok(Analysis { documents: loaded.documents, segmented, diagnostics: loaded.diagnostics })
+    let documents = loaded.documents;
+    let (segmented, mentions, names) = pool.install(|| {
+        let corpus = corpus_statistics(&documents);
+        let segmented = segment_with(&documents, &corpus);
+        let mentions = mentions_of(&documents, &segmented, &corpus);
+        let names = cluster(&mentions, &config.names);
+        (segmented, mentions, names)
+    });
+    Ok(Analysis { documents, segmented, mentions, names, diagnostics: loaded.diagnostics })
 }
 
 /// Cleans and segments every document.
 pub fn segment_all(documents: &[Document]) -> Vec<Segmented> {
-    let per_document: Vec<_> = documents.par_iter().map(doc_stats).collect();
-    let corpus = corpus_stats(per_document);
+    segment_with(documents, &corpus_statistics(documents))
+}
+
+fn corpus_statistics(documents: &[Document]) -> CorpusStats {
+    corpus_stats(documents.par_iter().map(doc_stats).collect::<Vec<_>>())
+}
+
+/// Finds the name mentions of every document.
+fn mentions_of(documents: &[Document], segmented: &[Segmented], corpus: &CorpusStats) -> Vec<Mention> {
+    let mentions: Vec<Mention> = documents
+        .par_iter()
+        .zip(segmented)
+        .map(|(document, segmented)| {
+            extract_mentions(document, &segmented.units, &segmented.defects, &corpus.vocabulary)
+        })
+        .flatten_iter()
+        .collect();
+    split_juxtaposed(mentions)
+}
+
+fn segment_with(documents: &[Document], corpus: &CorpusStats) -> Vec<Segmented> {
     documents
         .par_iter()
         .map(|document| {
-            let classes = classify_lines(document, &corpus);
+            let classes = classify_lines(document, corpus);
             let defects = find_defects(document, &classes, &corpus.vocabulary);
             let units = segment(document, &classes, &defects);
             Segmented { doc: document.id, units, defects }

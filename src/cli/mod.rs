@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Diagnostic, Error, Severity};
 use crate::load::LoadOptions;
-use crate::output::{Report, write_atomic, write_defects, write_segments};
+use crate::output::{Report, write_atomic, write_defects, write_divergences, write_names, write_segments};
 use crate::pipeline::{Analysis, Config, run};
 
 /// How a run ended, mapped to the process exit code.
@@ -51,6 +51,8 @@ enum Command {
     Segment(SingleReport),
     /// List extraction defects such as glued words, with suggested repairs (defects.csv).
     Defects(SingleReport),
+    /// Cluster name variants: which spellings name one person (names.csv).
+    Names(SingleReport),
     /// Run the whole pipeline and write every report into a directory.
     Check(CheckArgs),
 }
@@ -91,7 +93,11 @@ struct CheckArgs {
 
 impl InputArgs {
     fn config(&self) -> Config {
-        Config { threads: self.threads, load: LoadOptions { max_line_bytes: self.max_line_bytes } }
+        Config {
+            threads: self.threads,
+            load: LoadOptions { max_line_bytes: self.max_line_bytes },
+            ..Config::default()
+        }
     }
 }
 
@@ -100,6 +106,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Segment(args) => single_report(&args, write_segments),
         Command::Defects(args) => single_report(&args, write_defects),
+        Command::Names(args) => single_report(&args, write_names),
         Command::Check(args) => check(&args),
     }
 }
@@ -137,7 +144,12 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let (analysis, status) = analyse(&args.input)?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create output directory {}", args.output.display()))?;
-    let reports: [(&str, Report); 2] = [("segments.csv", write_segments), ("defects.csv", write_defects)];
+    let reports: [(&str, Report); 4] = [
+        ("segments.csv", write_segments),
+        ("defects.csv", write_defects),
+        ("names.csv", write_names),
+        ("divergences.csv", write_divergences),
+    ];
     for (name, report) in reports {
         let path = args.output.join(name);
         write_atomic(&path, |out| report(out, &analysis))?;
@@ -154,13 +166,17 @@ fn summary(analysis: &Analysis, directory: &Path) -> String {
         *counts.entry(unit.kind.label()).or_default() += 1;
     }
     let defects: usize = analysis.segmented.iter().map(|s| s.defects.len()).sum();
+    let variant_clusters = analysis.names.iter().filter(|c| c.surname_spellings().len() > 1).count();
     format!(
-        "crosscheck: {} documents: {} sentences, {} quotes, {} boilerplate lines, {} defects; reports in {}",
+        "crosscheck: {} documents: {} sentences, {} quotes, {} boilerplate lines, {} defects, \
+         {} named entities ({} spelled more than one way); reports in {}",
         analysis.documents.len(),
         counts.get("sentence").unwrap_or(&0),
         counts.get("quote").unwrap_or(&0),
         counts.get("boilerplate").unwrap_or(&0),
         defects,
+        analysis.names.len(),
+        variant_clusters,
         directory.display()
     )
 }

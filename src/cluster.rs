@@ -1,0 +1,454 @@
+//! Clustering: groups name mentions into entities, so that Witkoff, Wiktoff and Vitkoff are
+//! one person and Vladimir Putin and Volodymyr Zelensky are two.
+//!
+//! Distinct spellings ("Steve Witkoff", "Witkoff", "Vitkoff") are the nodes. They are joined
+//! by three kinds of evidence, in this order:
+//! 1. within one source, a surname alone stands for the full name that ends with it;
+//! 2. the same surname with compatible given names (Steve / Steven, Vladimir / Volodymyr, an
+//!    initial) is one person; Donald Trump and Ivanka Trump are not;
+//! 3. surname spellings whose transliteration skeletons are close (`translit`) are one person,
+//!    or, at a lower similarity, when their given names agree too.
+//!
+//! Candidate surname pairs come from a deletion index over skeletons (every skeleton and every
+//! one-letter deletion of it is a key), never from all pairs. A merge is refused when the two
+//! groups hold surnames that appear together in one sentence, when their given names clash, or
+//! when the surnames differ in grammatical gender (Zelensky / Zelenska).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::model::DocId;
+use crate::names::Mention;
+use crate::translit::{gender_ending, skeleton_similarity, skeletons};
+
+/// Thresholds for merging surname spellings.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    /// Surname similarity at which spelling alone makes two names one person.
+    pub spelling_threshold: f64,
+    /// Lower surname similarity that suffices when the given names agree as well.
+    pub with_given_name_threshold: f64,
+    /// Given-name similarity at which two given names are variants of one name.
+    pub given_name_threshold: f64,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig { spelling_threshold: 0.8, with_given_name_threshold: 0.6, given_name_threshold: 0.6 }
+    }
+}
+
+/// What kind of entity a cluster names, as far as the context tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntityKind {
+    /// A person: titles, full names whose surname also stands alone, speech verbs.
+    Person,
+    /// An organisation: acronyms, or usually preceded by "the".
+    Organization,
+    /// A place: usually after "in", "from", "at".
+    Place,
+    /// Not enough evidence.
+    Other,
+}
+
+impl EntityKind {
+    /// The label written to CSV.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Organization => "organization",
+            EntityKind::Place => "place",
+            EntityKind::Other => "other",
+        }
+    }
+}
+
+/// One spelling of a cluster's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    /// The name as written (possessive removed).
+    pub surface: String,
+    /// How many times it occurs.
+    pub mentions: u32,
+    /// Occurrences per document, by document id.
+    pub sources: Vec<(DocId, u32)>,
+}
+
+/// A group of spellings that name one entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameCluster {
+    /// 1-based, in order of total mentions (then canonical spelling).
+    pub id: u32,
+    /// The spelling used by the most sources (ties: most mentions, then alphabetical).
+    pub canonical: String,
+    /// Person, organisation, place or other.
+    pub kind: EntityKind,
+    /// Spellings, most mentioned first.
+    pub variants: Vec<Variant>,
+}
+
+impl NameCluster {
+    /// Distinct surname spellings (last words, folded to lowercase), in order of first variant.
+    pub fn surname_spellings(&self) -> Vec<String> {
+        let mut seen = Vec::new();
+        for variant in &self.variants {
+            let surname = variant.surface.rsplit(' ').next().unwrap_or("").to_lowercase();
+            if !seen.contains(&surname) {
+                seen.push(surname);
+            }
+        }
+        seen
+    }
+}
+
+/// A distinct spelling with everything known about it.
+struct Entity {
+    surface: String,
+    given: Option<String>,
+    surname_id: usize,
+    tokens: usize,
+    mentions: Vec<usize>,
+}
+
+/// Clusters mentions into entities. The result does not depend on the order of `mentions`
+/// beyond their content. Every mention belongs to exactly one cluster, except tentative
+/// mentions whose cluster holds no other kind: those were not names.
+pub fn cluster(mentions: &[Mention], config: &ClusterConfig) -> Vec<NameCluster> {
+    let (entities, surnames) = entities(mentions);
+    let surname_skeletons: Vec<Vec<String>> = surnames.iter().map(|s| skeletons(s)).collect();
+    let mut groups = Groups::new(&entities, cooccurring_surnames(mentions, &entities), config);
+
+    // 1. A surname alone links to the full name ending with it in the same source.
+    let mut full_names_by_doc: HashMap<(DocId, usize), Vec<usize>> = HashMap::new();
+    let mut surname_only_by_doc: BTreeMap<(DocId, usize), usize> = BTreeMap::new();
+    for (entity_id, entity) in entities.iter().enumerate() {
+        for &mention_id in &entity.mentions {
+            let key = (mentions[mention_id].doc, entity.surname_id);
+            if entity.tokens > 1 {
+                full_names_by_doc.entry(key).or_default().push(entity_id);
+            } else {
+                surname_only_by_doc.insert(key, entity_id);
+            }
+        }
+    }
+    for (key, &entity_id) in &surname_only_by_doc {
+        if let Some(full_names) = full_names_by_doc.get(key) {
+            let best = full_names.iter().copied().max_by_key(|&id| (entities[id].mentions.len(), std::cmp::Reverse(id)));
+            if let Some(full_name) = best {
+                groups.try_union(entity_id, full_name);
+            }
+        }
+    }
+
+    // 2. The same surname: full names with compatible given names, then lone surnames with the
+    //    most mentioned full name.
+    let mut by_surname: Vec<Vec<usize>> = vec![Vec::new(); surnames.len()];
+    for (entity_id, entity) in entities.iter().enumerate() {
+        by_surname[entity.surname_id].push(entity_id);
+    }
+    for members in &by_surname {
+        let mut ordered = members.clone();
+        ordered.sort_by_key(|&id| (std::cmp::Reverse(entities[id].mentions.len()), id));
+        for (position, &a) in ordered.iter().enumerate() {
+            for &b in &ordered[..position] {
+                if groups.try_union(b, a) {
+                    break;
+                }
+            }
+        }
+    }
+
+    // 3. Surname spellings that are variants of each other.
+    let mut pairs = candidate_pairs(&surname_skeletons);
+    pairs.sort_unstable();
+    for (a, b) in pairs {
+        if gender_conflict(&surname_skeletons[a], &surname_skeletons[b]) {
+            continue;
+        }
+        let score = skeleton_similarity(&surname_skeletons[a], &surname_skeletons[b]);
+        if score < config.with_given_name_threshold {
+            continue;
+        }
+        let spelling_suffices = score >= config.spelling_threshold;
+        for &x in &by_surname[a] {
+            for &y in &by_surname[b] {
+                if spelling_suffices || groups.given_names_agree(x, y) {
+                    groups.try_union(x, y);
+                }
+            }
+        }
+    }
+
+    groups.into_clusters(mentions)
+}
+
+/// Distinct spellings, sorted, and the distinct surnames they end with.
+fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
+    let mut by_surface: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (mention_id, mention) in mentions.iter().enumerate() {
+        by_surface.entry(mention.surface()).or_default().push(mention_id);
+    }
+    let mut surname_ids: BTreeMap<String, usize> = BTreeMap::new();
+    for surface in by_surface.keys() {
+        let surname = surface.rsplit(' ').next().unwrap_or(surface).to_owned();
+        let next_id = surname_ids.len();
+        surname_ids.entry(surname).or_insert(next_id);
+    }
+    let entities = by_surface
+        .into_iter()
+        .map(|(surface, mention_ids)| {
+            let tokens = mentions[mention_ids[0]].tokens.len();
+            let surname = surface.rsplit(' ').next().unwrap_or(&surface);
+            let surname_id = surname_ids[surname];
+            let given = (tokens > 1).then(|| mentions[mention_ids[0]].tokens[0].clone());
+            Entity { surface, given, surname_id, tokens, mentions: mention_ids }
+        })
+        .collect();
+    let mut surnames = vec![String::new(); surname_ids.len()];
+    for (surname, id) in surname_ids {
+        surnames[id] = surname;
+    }
+    (entities, surnames)
+}
+
+/// Pairs of distinct surnames that appear in one sentence: two names in one sentence are two
+/// people.
+fn cooccurring_surnames(mentions: &[Mention], entities: &[Entity]) -> HashSet<(usize, usize)> {
+    let mut surname_of_mention = vec![0; mentions.len()];
+    for entity in entities {
+        for &mention_id in &entity.mentions {
+            surname_of_mention[mention_id] = entity.surname_id;
+        }
+    }
+    let mut by_sentence: BTreeMap<(DocId, u32), Vec<usize>> = BTreeMap::new();
+    for (mention_id, mention) in mentions.iter().enumerate() {
+        by_sentence.entry((mention.doc, mention.sentence)).or_default().push(surname_of_mention[mention_id]);
+    }
+    let mut pairs = HashSet::new();
+    for surnames in by_sentence.values() {
+        for (position, &a) in surnames.iter().enumerate() {
+            for &b in &surnames[position + 1..] {
+                if a != b {
+                    pairs.insert((a.min(b), a.max(b)));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+/// Surname pairs whose skeletons are within one deletion of each other on both sides.
+fn candidate_pairs(surname_skeletons: &[Vec<String>]) -> Vec<(usize, usize)> {
+    /// Beyond this, a key is too common to block on (very short skeletons).
+    const MAX_BUCKET: usize = 256;
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (surname_id, alternatives) in surname_skeletons.iter().enumerate() {
+        let mut keys: Vec<String> = Vec::new();
+        for skeleton in alternatives {
+            keys.push(skeleton.clone());
+            if skeleton.len() >= 4 {
+                for position in 0..skeleton.len() {
+                    let mut deleted = skeleton.clone();
+                    deleted.remove(position);
+                    keys.push(deleted);
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            index.entry(key).or_default().push(surname_id);
+        }
+    }
+    let mut pairs = HashSet::new();
+    for bucket in index.values() {
+        if bucket.len() > MAX_BUCKET {
+            continue;
+        }
+        for (position, &a) in bucket.iter().enumerate() {
+            for &b in &bucket[position + 1..] {
+                pairs.insert((a.min(b), a.max(b)));
+            }
+        }
+    }
+    pairs.into_iter().collect()
+}
+
+fn gender_conflict(a: &[String], b: &[String]) -> bool {
+    let genders = |skeletons: &[String]| -> HashSet<Option<bool>> { skeletons.iter().map(|s| gender_ending(s)).collect() };
+    let (ga, gb) = (genders(a), genders(b));
+    (ga.contains(&Some(true)) && gb.contains(&Some(false)) && !ga.contains(&Some(false)))
+        || (gb.contains(&Some(true)) && ga.contains(&Some(false)) && !gb.contains(&Some(false)))
+}
+
+/// Union-find over entities, with the checks every merge must pass.
+struct Groups<'a> {
+    parent: Vec<usize>,
+    /// Per root: the surname ids and given names of its members.
+    surnames: Vec<Vec<usize>>,
+    given: Vec<Vec<(String, Vec<String>)>>,
+    entities: &'a [Entity],
+    cooccurring: HashSet<(usize, usize)>,
+    config: &'a ClusterConfig,
+}
+
+impl<'a> Groups<'a> {
+    fn new(entities: &'a [Entity], cooccurring: HashSet<(usize, usize)>, config: &'a ClusterConfig) -> Self {
+        Groups {
+            parent: (0..entities.len()).collect(),
+            surnames: entities.iter().map(|e| vec![e.surname_id]).collect(),
+            given: entities
+                .iter()
+                .map(|e| e.given.iter().map(|g| (g.clone(), skeletons(g))).collect())
+                .collect(),
+            entities,
+            cooccurring,
+            config,
+        }
+    }
+
+    fn find(&mut self, mut node: usize) -> usize {
+        while self.parent[node] != node {
+            self.parent[node] = self.parent[self.parent[node]];
+            node = self.parent[node];
+        }
+        node
+    }
+
+    /// Whether some given name of `a`'s group and of `b`'s group are the same name.
+    fn given_names_agree(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        let threshold = 0.85_f64.max(self.config.given_name_threshold);
+        self.given[ra].iter().any(|(x, xs)| self.given[rb].iter().any(|(y, ys)| given_similarity(x, xs, y, ys) >= threshold))
+    }
+
+    /// Merges the groups of `a` and `b` unless that would put two people together.
+    fn try_union(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return true;
+        }
+        let clash = self.surnames[ra].iter().any(|&x| {
+            self.surnames[rb].iter().any(|&y| x != y && self.cooccurring.contains(&(x.min(y), x.max(y))))
+        });
+        let threshold = self.config.given_name_threshold;
+        let given_clash = self.given[ra]
+            .iter()
+            .any(|(x, xs)| self.given[rb].iter().any(|(y, ys)| given_similarity(x, xs, y, ys) < threshold));
+        if clash || given_clash {
+            return false;
+        }
+        let (keep, absorbed) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.parent[absorbed] = keep;
+        let moved_surnames = std::mem::take(&mut self.surnames[absorbed]);
+        for surname in moved_surnames {
+            if !self.surnames[keep].contains(&surname) {
+                self.surnames[keep].push(surname);
+            }
+        }
+        let moved_given = std::mem::take(&mut self.given[absorbed]);
+        for given in moved_given {
+            if !self.given[keep].iter().any(|(name, _)| *name == given.0) {
+                self.given[keep].push(given);
+            }
+        }
+        true
+    }
+
+    fn into_clusters(mut self, mentions: &[Mention]) -> Vec<NameCluster> {
+        let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for entity_id in 0..self.entities.len() {
+            let root = self.find(entity_id);
+            members.entry(root).or_default().push(entity_id);
+        }
+        let entities = self.entities;
+        let confirmed = |ids: &&Vec<usize>| {
+            ids.iter().any(|&id| entities[id].mentions.iter().any(|&m| !mentions[m].tentative))
+        };
+        let mut clusters: Vec<NameCluster> =
+            members.values().filter(confirmed).map(|ids| build_cluster(ids, entities, mentions)).collect();
+        clusters.sort_by(|a, b| {
+            let total = |c: &NameCluster| c.variants.iter().map(|v| v.mentions).sum::<u32>();
+            total(b).cmp(&total(a)).then_with(|| a.canonical.cmp(&b.canonical))
+        });
+        for (position, cluster) in clusters.iter_mut().enumerate() {
+            cluster.id = position as u32 + 1;
+        }
+        clusters
+    }
+}
+
+/// Similarity of two given names: an initial matches its letter, a short form its long form
+/// (Steve / Steven), otherwise transliteration similarity.
+fn given_similarity(a: &str, a_skeletons: &[String], b: &str, b_skeletons: &[String]) -> f64 {
+    let (fa, fb) = (crate::translit::fold(a), crate::translit::fold(b));
+    let is_initial = |name: &str| name.trim_end_matches('.').chars().count() == 1;
+    if is_initial(a) || is_initial(b) {
+        return if fa.chars().next() == fb.chars().next() { 1.0 } else { 0.0 };
+    }
+    if fa.len() >= 3 && fb.len() >= 3 && (fa.starts_with(&fb) || fb.starts_with(&fa)) {
+        return 1.0;
+    }
+    skeleton_similarity(a_skeletons, b_skeletons)
+}
+
+fn build_cluster(entity_ids: &[usize], entities: &[Entity], mentions: &[Mention]) -> NameCluster {
+    let mut variants: Vec<Variant> = entity_ids
+        .iter()
+        .map(|&id| {
+            let entity = &entities[id];
+            let mut per_doc: BTreeMap<DocId, u32> = BTreeMap::new();
+            for &mention_id in &entity.mentions {
+                *per_doc.entry(mentions[mention_id].doc).or_default() += 1;
+            }
+            Variant {
+                surface: entity.surface.clone(),
+                mentions: entity.mentions.len() as u32,
+                sources: per_doc.into_iter().collect(),
+            }
+        })
+        .collect();
+    variants.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.surface.cmp(&b.surface)));
+    let canonical = variants
+        .iter()
+        .max_by(|a, b| {
+            a.sources
+                .len()
+                .cmp(&b.sources.len())
+                .then(a.mentions.cmp(&b.mentions))
+                .then_with(|| b.surface.cmp(&a.surface))
+        })
+        .map(|v| v.surface.clone())
+        .unwrap_or_default();
+    let cluster_mentions: Vec<&Mention> =
+        entity_ids.iter().flat_map(|&id| entities[id].mentions.iter().map(|&m| &mentions[m])).collect();
+    let kind = entity_kind(&cluster_mentions, entity_ids.iter().map(|&id| &entities[id]));
+    NameCluster { id: 0, canonical, kind, variants }
+}
+
+/// Decides the kind of entity from the mentions' context.
+fn entity_kind<'a>(mentions: &[&Mention], entities: impl Iterator<Item = &'a Entity>) -> EntityKind {
+    let entities: Vec<&Entity> = entities.collect();
+    if entities.iter().any(|e| e.tokens == 1 && e.surface.chars().count() >= 2 && e.surface.chars().all(|c| c.is_uppercase())) {
+        return EntityKind::Organization;
+    }
+    let total = mentions.len().max(1);
+    let count = |flag: fn(&Mention) -> bool| mentions.iter().filter(|m| flag(m)).count();
+    let article = count(|m| m.context.article);
+    let locative = count(|m| m.context.locative);
+    let title = count(|m| m.context.title);
+    let speech = count(|m| m.context.speech);
+    // A full name whose surname also stands alone is how news refers to people.
+    let has_full = entities.iter().any(|e| e.tokens >= 2);
+    let has_alone = entities.iter().any(|e| e.tokens == 1);
+    let name_pattern = usize::from(has_full && has_alone) * 2;
+    let person = title + name_pattern + speech;
+    if article * 3 >= total && article > person {
+        EntityKind::Organization
+    } else if person > 0 && person >= locative {
+        EntityKind::Person
+    } else if locative > 0 {
+        EntityKind::Place
+    } else {
+        EntityKind::Other
+    }
+}

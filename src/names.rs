@@ -1,0 +1,487 @@
+//! Names: finds mentions of named entities in sentences, with the context that tells persons
+//! from organisations and places.
+//!
+//! A mention is a run of capitalised tokens (with possessives, hyphenated particles such as
+//! `el-Sisi`, name particles such as `van`, and initials), trimmed of words the corpus also
+//! uses in lower case (titles, sentence-initial "However"). Glued words are repaired first with
+//! the defects the cleaning stage found. The clustering of mentions into people is in
+//! `cluster`.
+
+use crate::clean::Vocabulary;
+use crate::model::{Defect, DocId, Document, Unit, UnitKind};
+
+/// One name as it occurs in one sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// The document.
+    pub doc: DocId,
+    /// Index of the sentence (among the document's sentences).
+    pub sentence: u32,
+    /// The name's tokens as written, possessive removed (`["Steve", "Witkoff"]`).
+    pub tokens: Vec<String>,
+    /// What surrounds it.
+    pub context: MentionContext,
+    /// A lone capitalised word at the start of a clause that the corpus never capitalises
+    /// elsewhere: a name only if it turns out to be a variant of a name seen elsewhere.
+    pub tentative: bool,
+}
+
+impl Mention {
+    /// The name as one string.
+    pub fn surface(&self) -> String {
+        self.tokens.join(" ")
+    }
+}
+
+/// Clues to the kind of entity a mention names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MentionContext {
+    /// A title or role precedes it ("President", "spokesman", "Mr.").
+    pub title: bool,
+    /// Preceded by "the" (organisations and some places: "the Kremlin").
+    pub article: bool,
+    /// Preceded by a locative preposition ("in Kyiv", "from Moscow").
+    pub locative: bool,
+    /// Followed by a speech verb ("Peskov said").
+    pub speech: bool,
+}
+
+/// Name particles that may stand lowercase inside a name (`Ludwig van Beethoven`, `el-Sisi`).
+const PARTICLES: &[&str] =
+    &["al", "bin", "da", "das", "de", "del", "della", "den", "der", "di", "dos", "du", "el", "ibn", "la", "le", "van", "von"];
+
+/// Titles and roles: stripped from a name, and evidence that it names a person.
+const TITLES: &[&str] = &[
+    "adviser", "advisor", "aide", "ambassador", "analyst", "captain", "chancellor", "chief", "colonel",
+    "commander", "congressman", "congresswoman", "correspondent", "democrat", "deputy", "director", "dr",
+    "envoy", "former", "gen", "general", "governor", "head", "journalist", "judge", "king", "leader", "lord",
+    "mayor", "minister", "mr", "mrs", "ms", "negotiator", "official", "pope", "premier", "president", "prime",
+    "queen", "rep", "reporter", "republican", "secretary", "sen", "senator", "sir", "speaker", "spokesman",
+    "spokesperson", "spokeswoman", "businessman", "developer", "officer", "investigator",
+];
+
+/// Closed-class words and calendar names that are capitalised only at the start of a clause.
+const NOT_NAMES: &[&str] = &[
+    "a", "about", "according", "after", "again", "all", "also", "although", "an", "and", "another", "any", "as",
+    "at", "because", "before", "both", "but", "by", "despite", "during", "each", "either", "even", "every",
+    "first", "for", "from", "furthermore", "he", "her", "here", "his", "how", "however", "i", "if", "in",
+    "instead", "it", "its", "just", "last", "later", "many", "maybe", "meanwhile", "moreover", "most", "my",
+    "neither", "next", "no", "nor", "not", "now", "of", "on", "one", "only", "or", "other", "our", "perhaps",
+    "she", "since", "so", "some", "still", "such", "that", "the", "their", "then", "there", "these", "they",
+    "this", "those", "though", "to", "today", "two", "under", "unlike", "we", "what", "when", "where",
+    "whether", "which", "while", "who", "why", "with", "without", "yes", "yesterday", "yet", "you", "your",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+];
+
+const LOCATIVES: &[&str] = &["in", "from", "at", "into", "across", "near", "outside", "inside", "throughout", "within"];
+
+const SPEECH_VERBS: &[&str] = &[
+    "said", "says", "told", "added", "asked", "replied", "noted", "stated", "wrote", "explained", "insisted",
+    "acknowledged", "argued", "claimed", "recalled", "warned", "confirmed", "denied", "tweeted", "posted",
+    "proposed", "suggested", "reminded",
+];
+
+/// A word of a sentence, with what separates it from the previous one.
+#[derive(Debug, Clone)]
+struct Token {
+    text: String,
+    /// Only whitespace between this token and the previous one.
+    joined: bool,
+    /// First word of a sentence or of a quotation or clause after a colon.
+    clause_start: bool,
+    possessive: bool,
+    /// A single capital followed by a full stop ("K.", "J. R.").
+    initial: bool,
+    /// A contraction such as "I’ll" or "don't".
+    contraction: bool,
+}
+
+impl Token {
+    fn lower(&self) -> String {
+        self.text.to_lowercase()
+    }
+
+    fn capitalised(&self) -> bool {
+        let first_upper = self.text.chars().next().is_some_and(char::is_uppercase);
+        let particle_prefixed = self.text.split_once('-').is_some_and(|(prefix, rest)| {
+            PARTICLES.contains(&prefix) && rest.chars().next().is_some_and(char::is_uppercase)
+        });
+        (first_upper || particle_prefixed) && !self.contraction
+    }
+
+    fn is_title(&self) -> bool {
+        TITLES.contains(&self.lower().trim_end_matches('.'))
+    }
+}
+
+/// Finds name mentions in a document's sentences.
+pub fn extract_mentions(
+    document: &Document,
+    units: &[Unit],
+    defects: &[Defect],
+    vocabulary: &Vocabulary,
+) -> Vec<Mention> {
+    let mut mentions = Vec::new();
+    for unit in units.iter().filter(|unit| matches!(unit.kind, UnitKind::Sentence { .. })) {
+        let text = repaired(document, unit, defects);
+        let tokens = tokenize(&text);
+        for found in name_runs(&tokens, vocabulary) {
+            let names = split_compounds(found.tokens, vocabulary);
+            // "the Trump-Putin call": the article belongs to the call, not to the names.
+            let context = MentionContext { article: found.context.article && names.len() == 1, ..found.context };
+            for name in names {
+                mentions.push(Mention {
+                    doc: document.id,
+                    sentence: unit.index,
+                    tokens: name,
+                    context,
+                    tentative: found.tentative,
+                });
+            }
+        }
+    }
+    mentions
+}
+
+/// Splits mentions that are two full names run together ("President Donald Trump Steve
+/// Witkoff", where the translation lost a comma) when both halves occur as names on their own
+/// somewhere in the corpus.
+pub fn split_juxtaposed(mentions: Vec<Mention>) -> Vec<Mention> {
+    let known: std::collections::HashSet<Vec<String>> =
+        mentions.iter().filter(|m| m.tokens.len() >= 2).map(|m| m.tokens.clone()).collect();
+    mentions
+        .into_iter()
+        .flat_map(|mention| {
+            let split = (2..mention.tokens.len().saturating_sub(1)).find(|&at| {
+                known.contains(&mention.tokens[..at].to_vec()) && known.contains(&mention.tokens[at..].to_vec())
+            });
+            match split {
+                Some(at) => {
+                    let head = Mention { tokens: mention.tokens[..at].to_vec(), ..mention.clone() };
+                    let tail = Mention { tokens: mention.tokens[at..].to_vec(), ..mention };
+                    vec![head, tail]
+                }
+                None => vec![mention],
+            }
+        })
+        .collect()
+}
+
+/// The unit's text with the spaces that extraction lost put back.
+fn repaired(document: &Document, unit: &Unit, defects: &[Defect]) -> String {
+    let mut text = String::with_capacity(unit.span.len() + 4);
+    let mut cursor = unit.span.start as usize;
+    for defect in defects.iter().filter(|d| d.split_at > unit.span.start && d.split_at < unit.span.end) {
+        text.push_str(&document.text[cursor..defect.split_at as usize]);
+        text.push(' ');
+        cursor = defect.split_at as usize;
+    }
+    text.push_str(&document.text[cursor..unit.span.end as usize]);
+    text
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ')
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '‐' | '‑')
+}
+
+/// Splits a sentence into word tokens (letters joined by inner apostrophes and hyphens;
+/// dotted acronyms such as "U.S." are one token).
+fn tokenize(text: &str) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut position = 0;
+    let mut gap = String::new();
+    while position < chars.len() {
+        let c = chars[position];
+        if !c.is_alphabetic() {
+            gap.push(c);
+            position += 1;
+            continue;
+        }
+        let start = position;
+        let is_letter_at = |i: usize| chars.get(i).is_some_and(|c| c.is_alphabetic());
+        let is_dotted_capital = |i: usize| {
+            chars.get(i).is_some_and(|c| c.is_uppercase()) && chars.get(i + 1) == Some(&'.') && !is_letter_at(i + 1)
+        };
+        if is_dotted_capital(position) && is_dotted_capital(position + 2) {
+            // U.S., U.K., E.U.: one token, not initials.
+            while is_dotted_capital(position) {
+                position += 2;
+            }
+        } else {
+            while position < chars.len() {
+                let c = chars[position];
+                let connector = (is_apostrophe(c) || is_hyphen(c)) && is_letter_at(position + 1);
+                if c.is_alphabetic() || connector {
+                    position += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        let mut word: String = chars[start..position].iter().collect();
+        let mut possessive = false;
+        for suffix in ["'s", "’s", "ʼs"] {
+            if let Some(stem) = word.strip_suffix(suffix) {
+                word = stem.to_owned();
+                possessive = true;
+                break;
+            }
+        }
+        if !possessive && chars.get(position).copied().is_some_and(is_apostrophe) && word.ends_with('s') {
+            possessive = !is_letter_at(position + 1);
+        }
+        let contraction = word.split_once(is_apostrophe).is_some_and(|(_, rest)| {
+            ["ll", "m", "re", "ve", "d", "t"].contains(&rest.to_lowercase().as_str())
+        });
+        let initial =
+            word.chars().count() == 1 && word.chars().all(char::is_uppercase) && chars.get(position) == Some(&'.');
+        let gap_trimmed = gap.trim();
+        let after_initial = gap_trimmed == "." && tokens.last().is_some_and(|t| t.initial);
+        let joined = !tokens.is_empty() && (gap_trimmed.is_empty() || after_initial);
+        let clause_start = tokens.is_empty()
+            || gap_trimmed.ends_with([':', '“', '"', '«', '„', '‘', '(', '—', '–', ';', '.', '?', '!']) && !after_initial;
+        tokens.push(Token { text: word, joined, clause_start, possessive, initial, contraction });
+        gap.clear();
+    }
+    tokens
+}
+
+/// Whether a capitalised word is also an ordinary word of the corpus (seen in lower case).
+fn seen_lowercase(token: &Token, vocabulary: &Vocabulary) -> bool {
+    let upper = token.text.to_uppercase();
+    let all_caps = if upper == token.text { 0 } else { vocabulary.capitalised_count(&upper) };
+    vocabulary.count(&token.text) > vocabulary.capitalised_count(&token.text) + all_caps
+}
+
+fn is_acronym(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().filter(|c| *c != '.').collect();
+    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+}
+
+fn is_not_name(token: &Token) -> bool {
+    NOT_NAMES.contains(&token.lower().as_str())
+}
+
+/// A name found in a run of capitalised tokens.
+struct FoundName {
+    tokens: Vec<String>,
+    context: MentionContext,
+    tentative: bool,
+}
+
+/// Runs of capitalised tokens, trimmed to the name they contain, with their context.
+fn name_runs(tokens: &[Token], vocabulary: &Vocabulary) -> Vec<FoundName> {
+    let mut runs = Vec::new();
+    let mut position = 0;
+    while position < tokens.len() {
+        if !(tokens[position].capitalised() || tokens[position].initial) {
+            position += 1;
+            continue;
+        }
+        let start = position;
+        let mut end = position + 1;
+        while end < tokens.len() && tokens[end].joined && !tokens[end - 1].possessive {
+            let token = &tokens[end];
+            let next_is_name = tokens.get(end + 1).is_some_and(|next| next.joined && next.capitalised());
+            // "Ludwig van Beethoven"; "Secretary of State": a title may take an "of" phrase.
+            let particle = PARTICLES.contains(&token.text.as_str())
+                || (token.text == "of" && tokens[end - 1].is_title());
+            if token.capitalised() || token.initial || (particle && next_is_name) {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        position = end;
+        if let Some(found) = trim_run(tokens, start, end, vocabulary) {
+            runs.push(found);
+        }
+    }
+    runs
+}
+
+/// Trims a run of capitalised tokens to its name: titles, qualifiers and clause openers go.
+fn trim_run(
+    tokens: &[Token],
+    start: usize,
+    end: usize,
+    vocabulary: &Vocabulary,
+) -> Option<FoundName> {
+    let run = &tokens[start..end];
+    let previous = start.checked_sub(1).map(|p| tokens[p].lower());
+    let following = tokens.get(end).map(Token::lower);
+    let mut title = previous.as_deref().is_some_and(|w| TITLES.contains(&w));
+    let mut article = previous.as_deref() == Some("the");
+    let mut first = 0;
+    // Everything up to the last title of the run is a description ("Russian President",
+    // "Secretary of State"), as long as a name follows it.
+    if let Some(last_title) = run.iter().rposition(Token::is_title) {
+        if last_title + 1 == run.len() {
+            return None;
+        }
+        title = true;
+        first = last_title + 1;
+        while first < run.len() && (seen_lowercase(&run[first], vocabulary) || run[first].text == "of") {
+            first += 1;
+        }
+        if first == run.len() {
+            return None; // only a title phrase: "Secretary of State"
+        }
+    }
+    // A clause opener, a closed-class word or a short acronym before more name words is not
+    // part of the name ("The", "However", "US").
+    while first < run.len() {
+        let token = &run[first];
+        let opener = first == 0 && token.clause_start && seen_lowercase(token, vocabulary);
+        let qualifier = is_acronym(&token.text) && first + 1 < run.len() && token.text.len() <= 4;
+        if token.initial || !(opener || qualifier || is_not_name(token)) {
+            break;
+        }
+        article |= token.lower() == "the";
+        first += 1;
+    }
+    // Trailing ordinary words after a proper name ("Trump Administration") go, unless the
+    // name is itself made of ordinary words ("Air Force One").
+    let mut last = run.len();
+    let proper_head = |end: usize| run[first..end].iter().all(|t| !seen_lowercase(t, vocabulary));
+    while last > first + 1
+        && seen_lowercase(&run[last - 1], vocabulary)
+        && !is_acronym(&run[last - 1].text)
+        && proper_head(last - 1)
+    {
+        last -= 1;
+    }
+    let name = &run[first.min(last)..last];
+    if name.is_empty() || name.iter().all(|t| t.initial) {
+        return None;
+    }
+    let mut tentative = false;
+    if name.len() == 1 {
+        let word = &name[0];
+        // A demonym ("Russian" from "Russia") is an adjective; a lone word that the corpus
+        // capitalises only at clause starts is a name only if clustering finds it a variant of
+        // a name seen elsewhere.
+        if is_not_name(word) || is_demonym(&word.text, vocabulary) {
+            return None;
+        }
+        tentative = word.clause_start && vocabulary.inner_capitalised_count(&word.text) == 0;
+    }
+    let context = MentionContext {
+        title,
+        article,
+        locative: previous.as_deref().is_some_and(|w| LOCATIVES.contains(&w)),
+        speech: following.as_deref().is_some_and(|w| SPEECH_VERBS.contains(&w)),
+    };
+    let words = name.iter().map(|t| if t.initial { format!("{}.", t.text) } else { t.text.clone() }).collect();
+    Some(FoundName { tokens: words, context, tentative })
+}
+
+/// A word formed from another capitalised word of the corpus with a demonym suffix:
+/// Russia → Russian(s), Europe → European(s), Ukraine → Ukrainian(s).
+fn is_demonym(word: &str, vocabulary: &Vocabulary) -> bool {
+    let singular = word.strip_suffix('s').unwrap_or(word);
+    let known = |stem: &str| !stem.is_empty() && stem != word && vocabulary.capitalised_count(stem) > 0;
+    let stems = [
+        singular.strip_suffix('n').map(str::to_owned),
+        singular.strip_suffix("an").map(str::to_owned),
+        singular.strip_suffix("ian").map(|stem| format!("{stem}e")),
+        singular.strip_suffix("ian").map(|stem| format!("{stem}a")),
+        singular.strip_suffix("ian").map(str::to_owned),
+    ];
+    stems.iter().flatten().any(|stem| known(stem))
+}
+
+/// Splits `Trump-Putin` into two names when both halves are names on their own.
+fn split_compounds(tokens: Vec<String>, vocabulary: &Vocabulary) -> Vec<Vec<String>> {
+    if tokens.len() != 1 {
+        return vec![tokens];
+    }
+    let parts: Vec<&str> = tokens[0].split(is_hyphen).collect();
+    let all_names = parts.len() >= 2
+        && parts.iter().all(|part| {
+            part.chars().next().is_some_and(char::is_uppercase) && vocabulary.capitalised_count(part) >= 1
+        });
+    if all_names { parts.into_iter().map(|part| vec![part.to_owned()]).collect() } else { vec![tokens] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clean::{classify_lines, corpus_stats, doc_stats, find_defects};
+    use crate::segment::segment;
+
+    fn mentions(text: &str, context: &str) -> Vec<String> {
+        let documents: Vec<Document> = [text, context]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document {
+                id: DocId(i as u32),
+                source: format!("d{i}"),
+                path: "t.txt".into(),
+                record_line: None,
+                encoding: "UTF-8",
+                text: (*t).to_owned(),
+                title: None,
+                date: None,
+                url: None,
+            })
+            .collect();
+        let corpus = corpus_stats(documents.iter().map(doc_stats));
+        let classes = classify_lines(&documents[0], &corpus);
+        let defects = find_defects(&documents[0], &classes, &corpus.vocabulary);
+        let units = segment(&documents[0], &classes, &defects);
+        extract_mentions(&documents[0], &units, &defects, &corpus.vocabulary)
+            .iter()
+            .filter(|m| !m.tentative)
+            .map(|m| {
+                let c = m.context;
+                let flags: String = [(c.title, 'T'), (c.article, 'A'), (c.locative, 'L'), (c.speech, 'S')]
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .map(|(_, flag)| *flag)
+                    .collect();
+                format!("{}{}", m.surface(), if flags.is_empty() { String::new() } else { format!(" [{flags}]") })
+            })
+            .collect()
+    }
+
+    const CONTEXT: &str = "the president and the secretary of state met a spokesman. however, the house was white. we told us.";
+
+    #[test]
+    fn titles_possessives_and_sentence_openers() {
+        assert_eq!(
+            mentions("However, US President Donald Trump’s envoy Steve Witkoff met Yuri Ushakov in Moscow.", CONTEXT),
+            ["Donald Trump [T]", "Steve Witkoff [T]", "Yuri Ushakov", "Moscow [L]"]
+        );
+    }
+
+    #[test]
+    fn organisations_with_articles_and_ordinary_word_names() {
+        assert_eq!(
+            mentions("Kremlin spokesman Dmitry Peskov said the White House and the CIA knew.", CONTEXT),
+            ["Kremlin", "Dmitry Peskov [TS]", "White House [A]", "CIA [A]"]
+        );
+    }
+
+    #[test]
+    fn particles_initials_and_compounds() {
+        assert_eq!(
+            mentions("Abdel Fattah el-Sisi praised the Trump-Putin call; J. R. Smith and Ludwig van Beethoven agreed.", "Trump and Putin spoke."),
+            ["Abdel Fattah el-Sisi", "Trump", "Putin", "J. R. Smith", "Ludwig van Beethoven"]
+        );
+    }
+
+    #[test]
+    fn glued_words_are_repaired_before_extraction() {
+        assert_eq!(
+            mentions("Witkoff met Kirill Dmitrievanother of the negotiators.", "Dmitriev said another thing. Dmitriev left."),
+            ["Witkoff", "Kirill Dmitriev"]
+        );
+    }
+}

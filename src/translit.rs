@@ -1,0 +1,209 @@
+//! Transliteration skeletons: one Latin spelling for the many ways a name is romanised.
+//!
+//! A name is folded to ASCII (Cyrillic and diacritics via `any_ascii`, after the letters whose
+//! plain-ASCII fold loses a sound: `š` is `sh`, not `s`), then rewritten so that conventions
+//! agree: German `sch`/`tsch`/`w`, French `ou`/`ch`, Polish `sz`/`cz`, Catalan `x`, the
+//! English `kh`/`sh`/`zh`, `y`/`i`/`j` as vowels, `-ff`/`-ow`/`-ew` endings, doubled letters.
+//! Letters whose sound depends on the source language (`ch`, `x`, `j`) give several
+//! alternatives; two names match if any alternatives match.
+//!
+//! Skeletons are lowercase ASCII plus four capitals for sounds with many spellings:
+//! `S` = sh/sch/sz/ş/š (and shch), `C` = ch/tsch/cz/č, `H` = kh/h, `Z` = zh/ž.
+
+/// Ambiguous letters multiply alternatives; past this many, only the first readings are kept.
+const MAX_ALTERNATIVES: usize = 8;
+
+/// Folds `name` to ASCII letters, lowercase, keeping letters that carry a distinct sound.
+pub fn fold(name: &str) -> String {
+    let mut expanded = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            'š' | 'Š' | 'ş' | 'Ş' | 'ś' | 'Ś' | 'ș' | 'Ș' => expanded.push_str("sh"),
+            'ž' | 'Ž' | 'ż' | 'Ż' | 'ź' | 'Ź' => expanded.push_str("zh"),
+            'č' | 'Č' | 'ć' | 'Ć' | 'ç' | 'Ç' => expanded.push_str("ch"),
+            _ => expanded.push(c),
+        }
+    }
+    any_ascii::any_ascii(&expanded).chars().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// Rewrite rules applied left to right, longest match first. Each lists the alternatives a
+/// spelling may stand for.
+const RULES: &[(&str, &[&str])] = &[
+    ("schtsch", &["S"]),
+    ("shtsh", &["S"]),
+    ("chtch", &["S"]),
+    ("shch", &["S"]),
+    ("szcz", &["S"]),
+    ("tsch", &["C"]),
+    ("sch", &["S"]),
+    ("tch", &["C"]),
+    ("sh", &["S"]),
+    ("sz", &["S"]),
+    ("cz", &["C"]),
+    ("ch", &["C", "S", "H"]),
+    ("kh", &["H"]),
+    ("zh", &["Z"]),
+    ("rz", &["Z", "rz"]),
+    ("ph", &["f"]),
+    ("ck", &["k"]),
+    ("ks", &["ks"]),
+    ("ou", &["u"]),
+    ("x", &["ks", "S", "H"]),
+    ("j", &["i", "H"]),
+    ("y", &["i"]),
+    ("w", &["v"]),
+    ("q", &["k"]),
+    ("c", &["k"]),
+    ("h", &["H"]),
+];
+
+/// The skeleton alternatives of a name, sorted and deduplicated (at most 8).
+///
+/// ```
+/// use crosscheck::translit::skeletons;
+/// assert!(skeletons("Uschakow").contains(&"uSakov".to_owned()));
+/// assert!(skeletons("Ouchakov").contains(&"uSakov".to_owned()));
+/// assert!(skeletons("Ушаков").contains(&"uSakov".to_owned()));
+/// ```
+pub fn skeletons(name: &str) -> Vec<String> {
+    let folded = fold(name);
+    let mut partial: Vec<String> = vec![String::new()];
+    let bytes = folded.as_bytes();
+    let mut position = 0;
+    while position < bytes.len() {
+        let rest = &folded[position..];
+        let rule = RULES.iter().find(|(pattern, _)| rest.starts_with(pattern));
+        let (consumed, options): (usize, &[&str]) = match rule {
+            Some((pattern, options)) => (pattern.len(), options),
+            None => (1, &[]),
+        };
+        if options.is_empty() {
+            for skeleton in &mut partial {
+                skeleton.push_str(&rest[..1]);
+            }
+        } else {
+            let room = (MAX_ALTERNATIVES / partial.len()).max(1);
+            partial = partial
+                .iter()
+                .flat_map(|skeleton| options.iter().take(room).map(move |option| format!("{skeleton}{option}")))
+                .collect();
+        }
+        position += consumed;
+    }
+    let mut finished: Vec<String> = partial.iter().map(|skeleton| finish(skeleton)).collect();
+    finished.sort();
+    finished.dedup();
+    finished
+}
+
+/// Endings and doubled letters, once the letters are rewritten.
+fn finish(skeleton: &str) -> String {
+    let mut collapsed = String::with_capacity(skeleton.len());
+    for c in skeleton.chars() {
+        if !collapsed.ends_with(c) {
+            collapsed.push(c);
+        }
+    }
+    // -off/-ov/-ow, -eff/-ev/-ew: a final f is the German and French spelling of a final v.
+    if collapsed.len() > 3 && collapsed.ends_with('f') {
+        collapsed.pop();
+        collapsed.push('v');
+    }
+    collapsed
+}
+
+/// Similarity of two names in [0, 1]: the best normalised Damerau-Levenshtein similarity over
+/// their skeleton alternatives.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    skeleton_similarity(&skeletons(a), &skeletons(b))
+}
+
+/// Like [`similarity`], on precomputed skeletons.
+pub fn skeleton_similarity(a: &[String], b: &[String]) -> f64 {
+    let mut best: f64 = 0.0;
+    for x in a {
+        for y in b {
+            if x == y {
+                return 1.0;
+            }
+            best = best.max(strsim::normalized_damerau_levenshtein(x, y));
+        }
+    }
+    best
+}
+
+/// Grammatical gender of a Slavic surname or the like, from its ending: Zelensky and
+/// Zelenska, Navalny and Navalnaya, Ivanov and Ivanova are different people.
+pub fn gender_ending(skeleton: &str) -> Option<bool> {
+    const FEMININE: &[&str] = &["ova", "eva", "ina", "ska", "skaia", "tska", "aia"];
+    const MASCULINE: &[&str] = &["ov", "ev", "in", "ski", "tski", "ii", "i"];
+    if FEMININE.iter().any(|ending| skeleton.ends_with(ending)) {
+        Some(true)
+    } else if MASCULINE.iter().any(|ending| skeleton.ends_with(ending)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn folds_cyrillic_and_diacritics() {
+        assert_eq!(fold("Ушаков"), "ushakov");
+        assert_eq!(fold("Ušakov"), "ushakov");
+        assert_eq!(fold("Zełenski"), "zelenski");
+        assert_eq!(fold("Зеленський"), "zelenskiy");
+    }
+
+    #[test]
+    fn schemes_share_a_skeleton() {
+        let shared = |a: &str, b: &str| similarity(a, b) == 1.0;
+        assert!(shared("Witkoff", "Vitkoff"));
+        assert!(shared("Ushakov", "Uschakow"));
+        assert!(shared("Ushakov", "Ouchakov"));
+        assert!(shared("Ushakov", "Uszakow"));
+        assert!(shared("Zelensky", "Zelenskyy"));
+        assert!(shared("Zelensky", "Zelenskiy"));
+        assert!(shared("Khrushchev", "Khrouchtchev"));
+        assert!(shared("Yuri", "Iouri"));
+        assert!(shared("Yuri", "Jurij"));
+    }
+
+    #[test]
+    fn typos_and_dropped_letters_stay_close() {
+        assert!(similarity("Witkoff", "Wiktoff") >= 0.8);
+        assert!(similarity("Uixakov", "Ushakov") >= 0.8);
+        assert!(similarity("Selenskyj", "Zelensky") >= 0.8);
+    }
+
+    #[test]
+    fn different_names_stay_apart() {
+        assert!(similarity("Putin", "Zelensky") < 0.3);
+        assert!(similarity("Ushakov", "Zakharov") < 0.6);
+        assert!(similarity("Peskov", "Dmitriev") < 0.3);
+    }
+
+    #[test]
+    fn gender_endings() {
+        assert_eq!(gender_ending("zelenska"), Some(true));
+        assert_eq!(gender_ending("zelenski"), Some(false));
+        assert_eq!(gender_ending("vitkov"), Some(false));
+        assert_eq!(gender_ending("trump"), None);
+    }
+
+    proptest! {
+        /// Similarity is symmetric, lies in [0, 1], and a name is identical to itself.
+        #[test]
+        fn similarity_is_a_bounded_symmetric_score(a in "[A-Za-zÀ-ž]{0,12}", b in "\\PC{0,12}") {
+            let ab = similarity(&a, &b);
+            prop_assert!((0.0..=1.0).contains(&ab));
+            prop_assert_eq!(ab, similarity(&b, &a));
+            prop_assert_eq!(similarity(&a, &a), 1.0);
+        }
+    }
+}
