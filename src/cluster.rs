@@ -132,7 +132,10 @@ pub fn cluster(mentions: &[Mention], config: &ClusterConfig) -> Vec<NameCluster>
     }
     for (key, &entity_id) in &surname_only_by_doc {
         if let Some(full_names) = full_names_by_doc.get(key) {
-            let best = full_names.iter().copied().max_by_key(|&id| (entities[id].mentions.len(), std::cmp::Reverse(id)));
+            let best = full_names
+                .iter()
+                .copied()
+                .max_by_key(|&id| (entities[id].mentions.len(), std::cmp::Reverse(id)));
             if let Some(full_name) = best {
                 groups.try_union(entity_id, full_name);
             }
@@ -274,7 +277,9 @@ fn candidate_pairs(surname_skeletons: &[Vec<String>]) -> Vec<(usize, usize)> {
 }
 
 fn gender_conflict(a: &[String], b: &[String]) -> bool {
-    let genders = |skeletons: &[String]| -> HashSet<Option<bool>> { skeletons.iter().map(|s| gender_ending(s)).collect() };
+    let genders = |skeletons: &[String]| -> HashSet<Option<bool>> {
+        skeletons.iter().map(|s| gender_ending(s)).collect()
+    };
     let (ga, gb) = (genders(a), genders(b));
     (ga.contains(&Some(true)) && gb.contains(&Some(false)) && !ga.contains(&Some(false)))
         || (gb.contains(&Some(true)) && ga.contains(&Some(false)) && !gb.contains(&Some(false)))
@@ -318,7 +323,9 @@ impl<'a> Groups<'a> {
     fn given_names_agree(&mut self, a: usize, b: usize) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
         let threshold = 0.85_f64.max(self.config.given_name_threshold);
-        self.given[ra].iter().any(|(x, xs)| self.given[rb].iter().any(|(y, ys)| given_similarity(x, xs, y, ys) >= threshold))
+        self.given[ra]
+            .iter()
+            .any(|(x, xs)| self.given[rb].iter().any(|(y, ys)| given_similarity(x, xs, y, ys) >= threshold))
     }
 
     /// Merges the groups of `a` and `b` unless that would put two people together.
@@ -428,7 +435,9 @@ fn build_cluster(entity_ids: &[usize], entities: &[Entity], mentions: &[Mention]
 /// Decides the kind of entity from the mentions' context.
 fn entity_kind<'a>(mentions: &[&Mention], entities: impl Iterator<Item = &'a Entity>) -> EntityKind {
     let entities: Vec<&Entity> = entities.collect();
-    if entities.iter().any(|e| e.tokens == 1 && e.surface.chars().count() >= 2 && e.surface.chars().all(|c| c.is_uppercase())) {
+    if entities.iter().any(|e| {
+        e.tokens == 1 && e.surface.chars().count() >= 2 && e.surface.chars().all(|c| c.is_uppercase())
+    }) {
         return EntityKind::Organization;
     }
     let total = mentions.len().max(1);

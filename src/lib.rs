@@ -25,8 +25,8 @@
 //! assert_eq!(texts, ["Mr. Witkoff said: “That’s what dealmakers do.”", "That’s what dealmakers do.", "Nobody replied."]);
 //! ```
 pub mod clean;
-pub mod cluster;
 pub mod cli;
+pub mod cluster;
 pub mod error;
 pub mod load;
 pub mod model;

@@ -47,39 +47,221 @@ pub struct MentionContext {
 }
 
 /// Name particles that may stand lowercase inside a name (`Ludwig van Beethoven`, `el-Sisi`).
-const PARTICLES: &[&str] =
-    &["al", "bin", "da", "das", "de", "del", "della", "den", "der", "di", "dos", "du", "el", "ibn", "la", "le", "van", "von"];
+const PARTICLES: &[&str] = &[
+    "al", "bin", "da", "das", "de", "del", "della", "den", "der", "di", "dos", "du", "el", "ibn", "la", "le",
+    "van", "von",
+];
 
 /// Titles and roles: stripped from a name, and evidence that it names a person.
 const TITLES: &[&str] = &[
-    "adviser", "advisor", "aide", "ambassador", "analyst", "captain", "chancellor", "chief", "colonel",
-    "commander", "congressman", "congresswoman", "correspondent", "democrat", "deputy", "director", "dr",
-    "envoy", "former", "gen", "general", "governor", "head", "journalist", "judge", "king", "leader", "lord",
-    "mayor", "minister", "mr", "mrs", "ms", "negotiator", "official", "pope", "premier", "president", "prime",
-    "queen", "rep", "reporter", "republican", "secretary", "sen", "senator", "sir", "speaker", "spokesman",
-    "spokesperson", "spokeswoman", "businessman", "developer", "officer", "investigator",
+    "adviser",
+    "advisor",
+    "aide",
+    "ambassador",
+    "analyst",
+    "captain",
+    "chancellor",
+    "chief",
+    "colonel",
+    "commander",
+    "congressman",
+    "congresswoman",
+    "correspondent",
+    "democrat",
+    "deputy",
+    "director",
+    "dr",
+    "envoy",
+    "former",
+    "gen",
+    "general",
+    "governor",
+    "head",
+    "journalist",
+    "judge",
+    "king",
+    "leader",
+    "lord",
+    "mayor",
+    "minister",
+    "mr",
+    "mrs",
+    "ms",
+    "negotiator",
+    "official",
+    "pope",
+    "premier",
+    "president",
+    "prime",
+    "queen",
+    "rep",
+    "reporter",
+    "republican",
+    "secretary",
+    "sen",
+    "senator",
+    "sir",
+    "speaker",
+    "spokesman",
+    "spokesperson",
+    "spokeswoman",
+    "businessman",
+    "developer",
+    "officer",
+    "investigator",
 ];
 
 /// Closed-class words and calendar names that are capitalised only at the start of a clause.
 const NOT_NAMES: &[&str] = &[
-    "a", "about", "according", "after", "again", "all", "also", "although", "an", "and", "another", "any", "as",
-    "at", "because", "before", "both", "but", "by", "despite", "during", "each", "either", "even", "every",
-    "first", "for", "from", "furthermore", "he", "her", "here", "his", "how", "however", "i", "if", "in",
-    "instead", "it", "its", "just", "last", "later", "many", "maybe", "meanwhile", "moreover", "most", "my",
-    "neither", "next", "no", "nor", "not", "now", "of", "on", "one", "only", "or", "other", "our", "perhaps",
-    "she", "since", "so", "some", "still", "such", "that", "the", "their", "then", "there", "these", "they",
-    "this", "those", "though", "to", "today", "two", "under", "unlike", "we", "what", "when", "where",
-    "whether", "which", "while", "who", "why", "with", "without", "yes", "yesterday", "yet", "you", "your",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "a",
+    "about",
+    "according",
+    "after",
+    "again",
+    "all",
+    "also",
+    "although",
+    "an",
+    "and",
+    "another",
+    "any",
+    "as",
+    "at",
+    "because",
+    "before",
+    "both",
+    "but",
+    "by",
+    "despite",
+    "during",
+    "each",
+    "either",
+    "even",
+    "every",
+    "first",
+    "for",
+    "from",
+    "furthermore",
+    "he",
+    "her",
+    "here",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "instead",
+    "it",
+    "its",
+    "just",
+    "last",
+    "later",
+    "many",
+    "maybe",
+    "meanwhile",
+    "moreover",
+    "most",
+    "my",
+    "neither",
+    "next",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "on",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "perhaps",
+    "she",
+    "since",
+    "so",
+    "some",
+    "still",
+    "such",
+    "that",
+    "the",
+    "their",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "to",
+    "today",
+    "two",
+    "under",
+    "unlike",
+    "we",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "why",
+    "with",
+    "without",
+    "yes",
+    "yesterday",
+    "yet",
+    "you",
+    "your",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
-const LOCATIVES: &[&str] = &["in", "from", "at", "into", "across", "near", "outside", "inside", "throughout", "within"];
+const LOCATIVES: &[&str] =
+    &["in", "from", "at", "into", "across", "near", "outside", "inside", "throughout", "within"];
 
 const SPEECH_VERBS: &[&str] = &[
-    "said", "says", "told", "added", "asked", "replied", "noted", "stated", "wrote", "explained", "insisted",
-    "acknowledged", "argued", "claimed", "recalled", "warned", "confirmed", "denied", "tweeted", "posted",
-    "proposed", "suggested", "reminded",
+    "said",
+    "says",
+    "told",
+    "added",
+    "asked",
+    "replied",
+    "noted",
+    "stated",
+    "wrote",
+    "explained",
+    "insisted",
+    "acknowledged",
+    "argued",
+    "claimed",
+    "recalled",
+    "warned",
+    "confirmed",
+    "denied",
+    "tweeted",
+    "posted",
+    "proposed",
+    "suggested",
+    "reminded",
 ];
 
 /// A word of a sentence, with what separates it from the previous one.
@@ -129,7 +311,8 @@ pub fn extract_mentions(
         for found in name_runs(&tokens, vocabulary) {
             let names = split_compounds(found.tokens, vocabulary);
             // "the Trump-Putin call": the article belongs to the call, not to the names.
-            let context = MentionContext { article: found.context.article && names.len() == 1, ..found.context };
+            let context =
+                MentionContext { article: found.context.article && names.len() == 1, ..found.context };
             for name in names {
                 mentions.push(Mention {
                     doc: document.id,
@@ -154,7 +337,8 @@ pub fn split_juxtaposed(mentions: Vec<Mention>) -> Vec<Mention> {
         .into_iter()
         .flat_map(|mention| {
             let split = (2..mention.tokens.len().saturating_sub(1)).find(|&at| {
-                known.contains(&mention.tokens[..at].to_vec()) && known.contains(&mention.tokens[at..].to_vec())
+                known.contains(&mention.tokens[..at])
+                    && known.contains(&mention.tokens[at..])
             });
             match split {
                 Some(at) => {
@@ -206,7 +390,9 @@ fn tokenize(text: &str) -> Vec<Token> {
         let start = position;
         let is_letter_at = |i: usize| chars.get(i).is_some_and(|c| c.is_alphabetic());
         let is_dotted_capital = |i: usize| {
-            chars.get(i).is_some_and(|c| c.is_uppercase()) && chars.get(i + 1) == Some(&'.') && !is_letter_at(i + 1)
+            chars.get(i).is_some_and(|c| c.is_uppercase())
+                && chars.get(i + 1) == Some(&'.')
+                && !is_letter_at(i + 1)
         };
         if is_dotted_capital(position) && is_dotted_capital(position + 2) {
             // U.S., U.K., E.U.: one token, not initials.
@@ -239,13 +425,15 @@ fn tokenize(text: &str) -> Vec<Token> {
         let contraction = word.split_once(is_apostrophe).is_some_and(|(_, rest)| {
             ["ll", "m", "re", "ve", "d", "t"].contains(&rest.to_lowercase().as_str())
         });
-        let initial =
-            word.chars().count() == 1 && word.chars().all(char::is_uppercase) && chars.get(position) == Some(&'.');
+        let initial = word.chars().count() == 1
+            && word.chars().all(char::is_uppercase)
+            && chars.get(position) == Some(&'.');
         let gap_trimmed = gap.trim();
         let after_initial = gap_trimmed == "." && tokens.last().is_some_and(|t| t.initial);
         let joined = !tokens.is_empty() && (gap_trimmed.is_empty() || after_initial);
         let clause_start = tokens.is_empty()
-            || gap_trimmed.ends_with([':', '“', '"', '«', '„', '‘', '(', '—', '–', ';', '.', '?', '!']) && !after_initial;
+            || gap_trimmed.ends_with([':', '“', '"', '«', '„', '‘', '(', '—', '–', ';', '.', '?', '!'])
+                && !after_initial;
         tokens.push(Token { text: word, joined, clause_start, possessive, initial, contraction });
         gap.clear();
     }
@@ -307,12 +495,7 @@ fn name_runs(tokens: &[Token], vocabulary: &Vocabulary) -> Vec<FoundName> {
 }
 
 /// Trims a run of capitalised tokens to its name: titles, qualifiers and clause openers go.
-fn trim_run(
-    tokens: &[Token],
-    start: usize,
-    end: usize,
-    vocabulary: &Vocabulary,
-) -> Option<FoundName> {
+fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary) -> Option<FoundName> {
     let run = &tokens[start..end];
     let previous = start.checked_sub(1).map(|p| tokens[p].lower());
     let following = tokens.get(end).map(Token::lower);
@@ -378,7 +561,8 @@ fn trim_run(
         locative: previous.as_deref().is_some_and(|w| LOCATIVES.contains(&w)),
         speech: following.as_deref().is_some_and(|w| SPEECH_VERBS.contains(&w)),
     };
-    let words = name.iter().map(|t| if t.initial { format!("{}.", t.text) } else { t.text.clone() }).collect();
+    let words =
+        name.iter().map(|t| if t.initial { format!("{}.", t.text) } else { t.text.clone() }).collect();
     Some(FoundName { tokens: words, context, tentative })
 }
 
@@ -446,17 +630,25 @@ mod tests {
                     .filter(|(on, _)| *on)
                     .map(|(_, flag)| *flag)
                     .collect();
-                format!("{}{}", m.surface(), if flags.is_empty() { String::new() } else { format!(" [{flags}]") })
+                format!(
+                    "{}{}",
+                    m.surface(),
+                    if flags.is_empty() { String::new() } else { format!(" [{flags}]") }
+                )
             })
             .collect()
     }
 
-    const CONTEXT: &str = "the president and the secretary of state met a spokesman. however, the house was white. we told us.";
+    const CONTEXT: &str =
+        "the president and the secretary of state met a spokesman. however, the house was white. we told us.";
 
     #[test]
     fn titles_possessives_and_sentence_openers() {
         assert_eq!(
-            mentions("However, US President Donald Trump’s envoy Steve Witkoff met Yuri Ushakov in Moscow.", CONTEXT),
+            mentions(
+                "However, US President Donald Trump’s envoy Steve Witkoff met Yuri Ushakov in Moscow.",
+                CONTEXT
+            ),
             ["Donald Trump [T]", "Steve Witkoff [T]", "Yuri Ushakov", "Moscow [L]"]
         );
     }
@@ -472,7 +664,10 @@ mod tests {
     #[test]
     fn particles_initials_and_compounds() {
         assert_eq!(
-            mentions("Abdel Fattah el-Sisi praised the Trump-Putin call; J. R. Smith and Ludwig van Beethoven agreed.", "Trump and Putin spoke."),
+            mentions(
+                "Abdel Fattah el-Sisi praised the Trump-Putin call; J. R. Smith and Ludwig van Beethoven agreed.",
+                "Trump and Putin spoke."
+            ),
             ["Abdel Fattah el-Sisi", "Trump", "Putin", "J. R. Smith", "Ludwig van Beethoven"]
         );
     }
@@ -480,7 +675,10 @@ mod tests {
     #[test]
     fn glued_words_are_repaired_before_extraction() {
         assert_eq!(
-            mentions("Witkoff met Kirill Dmitrievanother of the negotiators.", "Dmitriev said another thing. Dmitriev left."),
+            mentions(
+                "Witkoff met Kirill Dmitrievanother of the negotiators.",
+                "Dmitriev said another thing. Dmitriev left."
+            ),
             ["Witkoff", "Kirill Dmitriev"]
         );
     }

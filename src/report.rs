@@ -71,7 +71,9 @@ fn name_variant(analysis: &Analysis, cluster: &NameCluster) -> Option<Finding> {
     let mut by_spelling: BTreeMap<String, (String, BTreeMap<String, u32>)> = BTreeMap::new();
     for variant in &cluster.variants {
         let surname = variant.surface.rsplit(' ').next().unwrap_or(&variant.surface);
-        let entry = by_spelling.entry(surname.to_lowercase()).or_insert_with(|| (surname.to_owned(), BTreeMap::new()));
+        let entry = by_spelling
+            .entry(surname.to_lowercase())
+            .or_insert_with(|| (surname.to_owned(), BTreeMap::new()));
         for &(doc, count) in &variant.sources {
             *entry.1.entry(analysis.documents[doc.0 as usize].source.clone()).or_default() += count;
         }
@@ -80,14 +82,17 @@ fn name_variant(analysis: &Analysis, cluster: &NameCluster) -> Option<Finding> {
     let (canonical_written, canonical_sources) = by_spelling.get(&canonical_surname)?.clone();
     let others: Vec<&(String, BTreeMap<String, u32>)> =
         by_spelling.iter().filter(|(key, _)| **key != canonical_surname).map(|(_, value)| value).collect();
-    let join_sources = |sources: &BTreeMap<String, u32>| sources.keys().cloned().collect::<Vec<_>>().join(";");
-    let mut other_sources: Vec<String> = others.iter().flat_map(|(_, sources)| sources.keys().cloned()).collect();
+    let join_sources =
+        |sources: &BTreeMap<String, u32>| sources.keys().cloned().collect::<Vec<_>>().join(";");
+    let mut other_sources: Vec<String> =
+        others.iter().flat_map(|(_, sources)| sources.keys().cloned()).collect();
     other_sources.sort();
     other_sources.dedup();
     let detail = by_spelling
         .values()
         .map(|(written, sources)| {
-            let uses: Vec<String> = sources.iter().map(|(source, count)| format!("{source} ({count})")).collect();
+            let uses: Vec<String> =
+                sources.iter().map(|(source, count)| format!("{source} ({count})")).collect();
             format!("{written}: {}", uses.join(", "))
         })
         .collect::<Vec<_>>()

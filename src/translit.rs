@@ -24,7 +24,11 @@ pub fn fold(name: &str) -> String {
             _ => expanded.push(c),
         }
     }
-    any_ascii::any_ascii(&expanded).chars().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_lowercase()).collect()
+    any_ascii::any_ascii(&expanded)
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Rewrite rules applied left to right, longest match first. Each lists the alternatives a
@@ -86,7 +90,9 @@ pub fn skeletons(name: &str) -> Vec<String> {
             let room = (MAX_ALTERNATIVES / partial.len()).max(1);
             partial = partial
                 .iter()
-                .flat_map(|skeleton| options.iter().take(room).map(move |option| format!("{skeleton}{option}")))
+                .flat_map(|skeleton| {
+                    options.iter().take(room).map(move |option| format!("{skeleton}{option}"))
+                })
                 .collect();
         }
         position += consumed;

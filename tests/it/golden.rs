@@ -24,6 +24,8 @@ fn seed_corpus_reports_match_golden_files() {
         &[
             ("segments.csv", expect_file!["../golden/witkoff-leak/segments.csv"]),
             ("defects.csv", expect_file!["../golden/witkoff-leak/defects.csv"]),
+            ("names.csv", expect_file!["../golden/witkoff-leak/names.csv"]),
+            ("divergences.csv", expect_file!["../golden/witkoff-leak/divergences.csv"]),
         ],
     );
 }
@@ -35,6 +37,7 @@ fn smoke_corpus_reports_match_golden_files() {
         &[
             ("segments.csv", expect_file!["../golden/smoke/segments.csv"]),
             ("defects.csv", expect_file!["../golden/smoke/defects.csv"]),
+            ("names.csv", expect_file!["../golden/smoke/names.csv"]),
         ],
     );
 }

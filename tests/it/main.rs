@@ -3,5 +3,7 @@
 mod bad_input;
 mod cli;
 mod golden;
+mod names_gold;
 mod props;
+mod seed_names;
 mod support;

@@ -112,3 +112,62 @@ proptest! {
         prop_assert_eq!(on(1), on(2));
     }
 }
+
+fn name_strategy() -> impl Strategy<Value = Vec<String>> {
+    let given = prop::sample::select(vec!["Yuri", "Steve", "Kirill", "Olena", "Vladimir", "Volodymyr", ""]);
+    let surname = prop::sample::select(vec![
+        "Ushakov",
+        "Uschakow",
+        "Witkoff",
+        "Vitkoff",
+        "Zelensky",
+        "Zelenska",
+        "Zelenskyy",
+        "Putin",
+        "Dmitriev",
+        "Peskov",
+    ]);
+    (given, surname)
+        .prop_map(|(g, s)| if g.is_empty() { vec![s.to_owned()] } else { vec![g.to_owned(), s.to_owned()] })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Clusters partition the (non-tentative) mentions, and shuffling the mentions does not
+    /// change the clusters.
+    #[test]
+    fn clusters_partition_mentions_and_ignore_input_order(
+        names in prop::collection::vec((name_strategy(), 0u32..4, 0u32..3), 1..30),
+        seed in any::<u64>(),
+    ) {
+        use crosscheck::cluster::{ClusterConfig, cluster};
+        use crosscheck::names::{Mention, MentionContext};
+        let mentions: Vec<Mention> = names
+            .into_iter()
+            .map(|(tokens, doc, sentence)| Mention {
+                doc: DocId(doc),
+                sentence,
+                tokens,
+                context: MentionContext::default(),
+                tentative: false,
+            })
+            .collect();
+        let clusters = cluster(&mentions, &ClusterConfig::default());
+        let clustered: u32 = clusters.iter().flat_map(|c| &c.variants).map(|v| v.mentions).sum();
+        prop_assert_eq!(clustered as usize, mentions.len());
+        let mut surfaces: Vec<&str> = clusters.iter().flat_map(|c| c.variants.iter().map(|v| v.surface.as_str())).collect();
+        let before = surfaces.len();
+        surfaces.sort_unstable();
+        surfaces.dedup();
+        prop_assert_eq!(surfaces.len(), before, "a spelling is in two clusters");
+
+        let mut shuffled = mentions.clone();
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        prop_assert_eq!(cluster(&shuffled, &ClusterConfig::default()), clusters);
+    }
+}
