@@ -6,7 +6,9 @@
 #![allow(missing_docs)]
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use crosscheck::cluster::{ClusterConfig, cluster};
 use crosscheck::model::{DocId, Document};
+use crosscheck::names::{Mention, MentionContext};
 use crosscheck::normalize::matching_form;
 use crosscheck::pipeline::segment_all;
 
@@ -68,5 +70,79 @@ fn normalisation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, segmentation, normalisation);
+/// A deterministic pseudo-random stream (xorshift), so every run clusters the same names.
+struct Stream(u64);
+
+impl Stream {
+    fn next(&mut self, bound: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % bound as u64) as usize
+    }
+}
+
+/// `distinct` name spellings: invented Slavic-looking surnames, each written under one to
+/// three romanisation conventions, with or without a given name, one mention each.
+fn name_mentions(distinct: usize) -> Vec<Mention> {
+    const ONSETS: &[&str] = &[
+        "b", "v", "d", "g", "k", "l", "m", "n", "p", "r", "s", "t", "z", "sh", "kh", "zh", "ch", "br", "kr",
+        "pr", "st",
+    ];
+    const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "y"];
+    const ENDINGS: &[&str] = &["ov", "ev", "in", "sky", "enko", "uk", "ich", "off"];
+    const GIVEN: &[&str] =
+        &["Yuri", "Ivan", "Olga", "Sergei", "Anna", "Pavel", "Dmitry", "Oleg", "Nina", "Boris"];
+    let mut stream = Stream(0x9E37_79B9_7F4A_7C15);
+    let mut seen = std::collections::HashSet::new();
+    let mut mentions = Vec::with_capacity(distinct);
+    while seen.len() < distinct {
+        let syllables = 2 + stream.next(2);
+        let mut surname = String::new();
+        for _ in 0..syllables {
+            surname.push_str(ONSETS[stream.next(ONSETS.len())]);
+            surname.push_str(VOWELS[stream.next(VOWELS.len())]);
+        }
+        surname.push_str(ENDINGS[stream.next(ENDINGS.len())]);
+        for convention in 0..1 + stream.next(3) {
+            let spelled = match convention {
+                0 => surname.clone(),
+                1 => surname.replace("sh", "sch").replace('v', "w"),
+                _ => surname.replace("kh", "ch").replace('y', "i"),
+            };
+            let mut capitalised = spelled[..1].to_uppercase();
+            capitalised.push_str(&spelled[1..]);
+            let tokens = if stream.next(2) == 0 {
+                vec![capitalised]
+            } else {
+                vec![GIVEN[stream.next(GIVEN.len())].to_owned(), capitalised]
+            };
+            if seen.insert(tokens.clone()) && seen.len() <= distinct {
+                mentions.push(Mention {
+                    doc: DocId(stream.next(2000) as u32),
+                    sentence: stream.next(500) as u32,
+                    tokens,
+                    context: MentionContext::default(),
+                    tentative: false,
+                });
+            }
+        }
+    }
+    mentions
+}
+
+fn name_clustering(c: &mut Criterion) {
+    let mut group = c.benchmark_group("names");
+    group.sample_size(10);
+    for distinct in [10_000, 100_000] {
+        let mentions = name_mentions(distinct);
+        group.throughput(Throughput::Elements(distinct as u64));
+        group.bench_with_input(BenchmarkId::new("cluster", distinct), &mentions, |b, mentions| {
+            b.iter(|| cluster(mentions, &ClusterConfig::default()).len())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, segmentation, normalisation, name_clustering);
 criterion_main!(benches);

@@ -15,6 +15,9 @@
 //! when the surnames differ in grammatical gender (Zelensky / Zelenska).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::model::DocId;
 use crate::names::Mention;
@@ -160,23 +163,20 @@ pub fn cluster(mentions: &[Mention], config: &ClusterConfig) -> Vec<NameCluster>
         }
     }
 
-    // 3. Surname spellings that are variants of each other.
-    let mut pairs = candidate_pairs(&surname_skeletons);
-    pairs.sort_unstable();
-    for (a, b) in pairs {
-        if gender_conflict(&surname_skeletons[a], &surname_skeletons[b]) {
-            continue;
-        }
-        let score = skeleton_similarity(&surname_skeletons[a], &surname_skeletons[b]);
-        if score < config.with_given_name_threshold {
-            continue;
-        }
-        let spelling_suffices = score >= config.spelling_threshold;
+    // 3. Surname spellings that are variants of each other, closest pairs first. Each merge
+    //    compares the groups' representative spellings too, so that chains of small
+    //    differences (Bakov, Bakev, Bukev) do not grow into one cluster.
+    let mut scored: Vec<(f64, usize, usize)> = candidate_pairs(&surname_skeletons)
+        .into_iter()
+        .filter(|&(a, b)| !gender_conflict(&surname_skeletons[a], &surname_skeletons[b]))
+        .map(|(a, b)| (skeleton_similarity(&surname_skeletons[a], &surname_skeletons[b]), a, b))
+        .filter(|&(score, _, _)| score >= config.with_given_name_threshold)
+        .collect();
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    for (_, a, b) in scored {
         for &x in &by_surname[a] {
             for &y in &by_surname[b] {
-                if spelling_suffices || groups.given_names_agree(x, y) {
-                    groups.try_union(x, y);
-                }
+                groups.try_variant_union(x, y, &surname_skeletons);
             }
         }
     }
@@ -240,40 +240,53 @@ fn cooccurring_surnames(mentions: &[Mention], entities: &[Entity]) -> HashSet<(u
 }
 
 /// Surname pairs whose skeletons are within one deletion of each other on both sides.
+///
+/// Keys are hashed to 64 bits: a collision only adds a candidate, which scoring then rejects.
 fn candidate_pairs(surname_skeletons: &[Vec<String>]) -> Vec<(usize, usize)> {
     /// Beyond this, a key is too common to block on (very short skeletons).
     const MAX_BUCKET: usize = 256;
-    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    let hash = |bytes: &[u8]| {
+        let mut hasher = FxHasher::default();
+        bytes.hash(&mut hasher);
+        hasher.finish()
+    };
+    let mut index: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    let mut keys: Vec<u64> = Vec::new();
+    let mut deleted: Vec<u8> = Vec::new();
     for (surname_id, alternatives) in surname_skeletons.iter().enumerate() {
-        let mut keys: Vec<String> = Vec::new();
+        keys.clear();
         for skeleton in alternatives {
-            keys.push(skeleton.clone());
-            if skeleton.len() >= 4 {
-                for position in 0..skeleton.len() {
-                    let mut deleted = skeleton.clone();
-                    deleted.remove(position);
-                    keys.push(deleted);
+            let bytes = skeleton.as_bytes();
+            keys.push(hash(bytes));
+            if bytes.len() >= 4 {
+                for position in 0..bytes.len() {
+                    deleted.clear();
+                    deleted.extend_from_slice(&bytes[..position]);
+                    deleted.extend_from_slice(&bytes[position + 1..]);
+                    keys.push(hash(&deleted));
                 }
             }
         }
         keys.sort_unstable();
         keys.dedup();
-        for key in keys {
-            index.entry(key).or_default().push(surname_id);
+        for &key in &keys {
+            index.entry(key).or_default().push(surname_id as u32);
         }
     }
-    let mut pairs = HashSet::new();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
     for bucket in index.values() {
         if bucket.len() > MAX_BUCKET {
             continue;
         }
         for (position, &a) in bucket.iter().enumerate() {
             for &b in &bucket[position + 1..] {
-                pairs.insert((a.min(b), a.max(b)));
+                pairs.push((a.min(b) as usize, a.max(b) as usize));
             }
         }
     }
-    pairs.into_iter().collect()
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
 }
 
 fn gender_conflict(a: &[String], b: &[String]) -> bool {
@@ -288,9 +301,12 @@ fn gender_conflict(a: &[String], b: &[String]) -> bool {
 /// Union-find over entities, with the checks every merge must pass.
 struct Groups<'a> {
     parent: Vec<usize>,
+    /// Per root: the most mentioned surname of the group, and the group's mention count.
+    representative: Vec<usize>,
+    weight: Vec<usize>,
     /// Per root: the surname ids and given names of its members.
     surnames: Vec<Vec<usize>>,
-    given: Vec<Vec<(String, Vec<String>)>>,
+    given: Vec<Vec<GivenName>>,
     entities: &'a [Entity],
     cooccurring: HashSet<(usize, usize)>,
     config: &'a ClusterConfig,
@@ -300,11 +316,10 @@ impl<'a> Groups<'a> {
     fn new(entities: &'a [Entity], cooccurring: HashSet<(usize, usize)>, config: &'a ClusterConfig) -> Self {
         Groups {
             parent: (0..entities.len()).collect(),
+            representative: entities.iter().map(|e| e.surname_id).collect(),
+            weight: entities.iter().map(|e| e.mentions.len()).collect(),
             surnames: entities.iter().map(|e| vec![e.surname_id]).collect(),
-            given: entities
-                .iter()
-                .map(|e| e.given.iter().map(|g| (g.clone(), skeletons(g))).collect())
-                .collect(),
+            given: entities.iter().map(|e| e.given.iter().map(|g| GivenName::new(g)).collect()).collect(),
             entities,
             cooccurring,
             config,
@@ -323,9 +338,25 @@ impl<'a> Groups<'a> {
     fn given_names_agree(&mut self, a: usize, b: usize) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
         let threshold = 0.85_f64.max(self.config.given_name_threshold);
-        self.given[ra]
-            .iter()
-            .any(|(x, xs)| self.given[rb].iter().any(|(y, ys)| given_similarity(x, xs, y, ys) >= threshold))
+        self.given[ra].iter().any(|x| self.given[rb].iter().any(|y| x.similarity(y) >= threshold))
+    }
+
+    /// Merges the groups of `a` and `b`, whose surnames are spelling variants, if the groups'
+    /// representative spellings are close enough (or close and the given names agree).
+    fn try_variant_union(&mut self, a: usize, b: usize, surname_skeletons: &[Vec<String>]) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return true;
+        }
+        let (rep_a, rep_b) =
+            (&surname_skeletons[self.representative[ra]], &surname_skeletons[self.representative[rb]]);
+        if gender_conflict(rep_a, rep_b) {
+            return false;
+        }
+        let score = skeleton_similarity(rep_a, rep_b);
+        let acceptable = score >= self.config.spelling_threshold
+            || (score >= self.config.with_given_name_threshold && self.given_names_agree(a, b));
+        acceptable && self.try_union(a, b)
     }
 
     /// Merges the groups of `a` and `b` unless that would put two people together.
@@ -338,14 +369,18 @@ impl<'a> Groups<'a> {
             self.surnames[rb].iter().any(|&y| x != y && self.cooccurring.contains(&(x.min(y), x.max(y))))
         });
         let threshold = self.config.given_name_threshold;
-        let given_clash = self.given[ra]
-            .iter()
-            .any(|(x, xs)| self.given[rb].iter().any(|(y, ys)| given_similarity(x, xs, y, ys) < threshold));
+        let given_clash =
+            self.given[ra].iter().any(|x| self.given[rb].iter().any(|y| x.similarity(y) < threshold));
         if clash || given_clash {
             return false;
         }
         let (keep, absorbed) = if ra < rb { (ra, rb) } else { (rb, ra) };
         self.parent[absorbed] = keep;
+        if (self.weight[absorbed], std::cmp::Reverse(absorbed)) > (self.weight[keep], std::cmp::Reverse(keep))
+        {
+            self.representative[keep] = self.representative[absorbed];
+        }
+        self.weight[keep] += self.weight[absorbed];
         let moved_surnames = std::mem::take(&mut self.surnames[absorbed]);
         for surname in moved_surnames {
             if !self.surnames[keep].contains(&surname) {
@@ -354,7 +389,7 @@ impl<'a> Groups<'a> {
         }
         let moved_given = std::mem::take(&mut self.given[absorbed]);
         for given in moved_given {
-            if !self.given[keep].iter().any(|(name, _)| *name == given.0) {
+            if !self.given[keep].iter().any(|kept| kept.folded == given.folded) {
                 self.given[keep].push(given);
             }
         }
@@ -384,18 +419,34 @@ impl<'a> Groups<'a> {
     }
 }
 
-/// Similarity of two given names: an initial matches its letter, a short form its long form
-/// (Steve / Steven), otherwise transliteration similarity.
-fn given_similarity(a: &str, a_skeletons: &[String], b: &str, b_skeletons: &[String]) -> f64 {
-    let (fa, fb) = (crate::translit::fold(a), crate::translit::fold(b));
-    let is_initial = |name: &str| name.trim_end_matches('.').chars().count() == 1;
-    if is_initial(a) || is_initial(b) {
-        return if fa.chars().next() == fb.chars().next() { 1.0 } else { 0.0 };
+/// A given name, folded and skeletonised once.
+struct GivenName {
+    folded: String,
+    initial: bool,
+    skeletons: Vec<String>,
+}
+
+impl GivenName {
+    fn new(name: &str) -> Self {
+        GivenName {
+            folded: crate::translit::fold(name),
+            initial: name.trim_end_matches('.').chars().count() == 1,
+            skeletons: skeletons(name),
+        }
     }
-    if fa.len() >= 3 && fb.len() >= 3 && (fa.starts_with(&fb) || fb.starts_with(&fa)) {
-        return 1.0;
+
+    /// An initial matches its letter, a short form its long form (Steve / Steven), otherwise
+    /// transliteration similarity (Vladimir / Volodymyr).
+    fn similarity(&self, other: &GivenName) -> f64 {
+        let (a, b) = (&self.folded, &other.folded);
+        if self.initial || other.initial {
+            return if a.chars().next() == b.chars().next() { 1.0 } else { 0.0 };
+        }
+        if a.len() >= 3 && b.len() >= 3 && (a.starts_with(b.as_str()) || b.starts_with(a.as_str())) {
+            return 1.0;
+        }
+        skeleton_similarity(&self.skeletons, &other.skeletons)
     }
-    skeleton_similarity(a_skeletons, b_skeletons)
 }
 
 fn build_cluster(entity_ids: &[usize], entities: &[Entity], mentions: &[Mention]) -> NameCluster {

@@ -336,10 +336,8 @@ pub fn split_juxtaposed(mentions: Vec<Mention>) -> Vec<Mention> {
     mentions
         .into_iter()
         .flat_map(|mention| {
-            let split = (2..mention.tokens.len().saturating_sub(1)).find(|&at| {
-                known.contains(&mention.tokens[..at])
-                    && known.contains(&mention.tokens[at..])
-            });
+            let split = (2..mention.tokens.len().saturating_sub(1))
+                .find(|&at| known.contains(&mention.tokens[..at]) && known.contains(&mention.tokens[at..]));
             match split {
                 Some(at) => {
                     let head = Mention { tokens: mention.tokens[..at].to_vec(), ..mention.clone() };
