@@ -627,11 +627,9 @@ mod tests {
                     .filter(|(on, _)| *on)
                     .map(|(_, flag)| *flag)
                     .collect();
-                format!(
-                    "{}{}",
-                    m.surface(),
-                    if flags.is_empty() { String::new() } else { format!(" [{flags}]") }
-                )
+                let tentative = if m.tentative { "?" } else { "" };
+                let flags = if flags.is_empty() { String::new() } else { format!(" [{flags}]") };
+                format!("{}{tentative}{flags}", m.surface())
             })
             .collect()
     }
