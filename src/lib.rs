@@ -35,5 +35,6 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod score;
 pub mod segment;
 pub mod translit;

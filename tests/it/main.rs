@@ -1,6 +1,7 @@
 //! Integration tests: one binary (as ripgrep does), one module per concern.
 
 mod bad_input;
+mod chrf_reference;
 mod cli;
 mod golden;
 mod names_gold;

@@ -1,0 +1,204 @@
+//! Scores: chrF and chrF++ exactly as sacrebleu computes them at sentence level, and the
+//! combined `similarity` that alignment ranks by.
+//!
+//! chrF (Popović 2015) is an F-score over character n-grams (orders 1–6, whitespace removed)
+//! with recall weighted by β = 2; chrF++ adds word unigrams and bigrams (words split on
+//! whitespace, one leading or trailing punctuation mark split off). Orders that cannot be
+//! computed are left out of the average ("effective order", sacrebleu's default).
+//!
+//! The kernel keeps each text's n-grams as sorted vectors and counts matches with a merge join,
+//! which avoids hashing per pair. Character n-grams are packed exactly (21 bits per char, so six
+//! chars fit in a `u128`); word n-grams are 64-bit hashes.
+
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHasher;
+
+/// The largest character n-gram order.
+pub const CHAR_ORDER: usize = 6;
+/// The largest word n-gram order (chrF++).
+pub const WORD_ORDER: usize = 2;
+/// Recall is weighted β² = 4 times as much as precision.
+const BETA: f64 = 2.0;
+
+/// A text's n-grams, sorted per order, ready to be compared with other profiles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    chars: [Vec<u128>; CHAR_ORDER],
+    words: [Vec<u64>; WORD_ORDER],
+}
+
+/// Python's `str.isspace`, which sacrebleu's `split()` uses: Unicode whitespace plus the
+/// information separators U+001C–U+001F.
+fn is_python_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// sacrebleu's punctuation set for chrF++ word splitting (ASCII punctuation only).
+fn is_ascii_punct(c: char) -> bool {
+    c.is_ascii_punctuation()
+}
+
+impl Profile {
+    /// Builds the profile of `text` (case-sensitive, as sacrebleu's default).
+    pub fn new(text: &str) -> Profile {
+        let chars: Vec<u32> = text.chars().filter(|&c| !is_python_space(c)).map(u32::from).collect();
+        let mut profile = Profile::default();
+        for (order_idx, grams) in profile.chars.iter_mut().enumerate() {
+            let n = order_idx + 1;
+            if chars.len() < n {
+                continue;
+            }
+            grams.reserve(chars.len() + 1 - n);
+            for window in chars.windows(n) {
+                let packed = window.iter().fold(0u128, |acc, &c| (acc << 21) | u128::from(c));
+                grams.push(packed);
+            }
+            grams.sort_unstable();
+        }
+        let words = chrf_words(text);
+        let hashes: Vec<u64> = words.iter().map(|w| hash_of(w)).collect();
+        for (order_idx, grams) in profile.words.iter_mut().enumerate() {
+            let n = order_idx + 1;
+            if hashes.len() < n {
+                continue;
+            }
+            for window in hashes.windows(n) {
+                grams.push(if n == 1 { window[0] } else { hash_of(&window) });
+            }
+            grams.sort_unstable();
+        }
+        profile
+    }
+
+    /// Number of characters (without whitespace).
+    pub fn char_count(&self) -> usize {
+        self.chars[0].len()
+    }
+}
+
+fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut hasher = FxHasher::default();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// chrF++'s word tokens: whitespace-split, with one leading or trailing punctuation mark
+/// split off a word longer than one character (trailing first), as sacrebleu does.
+fn chrf_words(text: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    for word in text.split(is_python_space).filter(|w| !w.is_empty()) {
+        let mut chars = word.chars();
+        let first = chars.next();
+        let last = word.chars().next_back();
+        if word.chars().nth(1).is_none() {
+            tokens.push(word);
+        } else if last.is_some_and(is_ascii_punct) {
+            let cut = word.len() - last.map_or(0, char::len_utf8);
+            tokens.push(&word[..cut]);
+            tokens.push(&word[cut..]);
+        } else if first.is_some_and(is_ascii_punct) {
+            let cut = first.map_or(0, char::len_utf8);
+            tokens.push(&word[..cut]);
+            tokens.push(&word[cut..]);
+        } else {
+            tokens.push(word);
+        }
+    }
+    tokens
+}
+
+/// Size of the multiset intersection of two sorted slices.
+fn matches<T: Ord>(a: &[T], b: &[T]) -> usize {
+    let (mut i, mut j, mut count) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                count += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    count
+}
+
+/// Per-order (hypothesis, reference, match) counts, as sacrebleu's `_get_match_statistics`.
+fn statistics<T: Ord>(hypothesis: &[T], reference: &[T]) -> (usize, usize, usize) {
+    let hyp = if reference.is_empty() { 0 } else { hypothesis.len() };
+    (hyp, reference.len(), matches(hypothesis, reference))
+}
+
+/// sacrebleu's `_compute_f_score` with effective-order averaging, in [0, 100].
+fn f_score(stats: impl Iterator<Item = (usize, usize, usize)>) -> f64 {
+    let factor = BETA * BETA;
+    let (mut precision, mut recall, mut effective_order) = (0.0, 0.0, 0usize);
+    for (n_hyp, n_ref, n_match) in stats {
+        if n_hyp > 0 && n_ref > 0 {
+            precision += n_match as f64 / n_hyp as f64;
+            recall += n_match as f64 / n_ref as f64;
+            effective_order += 1;
+        }
+    }
+    if effective_order == 0 {
+        return 0.0;
+    }
+    precision /= effective_order as f64;
+    recall /= effective_order as f64;
+    if precision + recall == 0.0 {
+        return 0.0;
+    }
+    100.0 * (1.0 + factor) * precision * recall / (factor * precision + recall)
+}
+
+/// Sentence-level chrF of `hypothesis` against `reference`, in [0, 100].
+pub fn chrf(hypothesis: &Profile, reference: &Profile) -> f64 {
+    f_score(hypothesis.chars.iter().zip(&reference.chars).map(|(h, r)| statistics(h, r)))
+}
+
+/// Sentence-level chrF++ (character orders 1–6 and word orders 1–2), in [0, 100].
+pub fn chrf_plus_plus(hypothesis: &Profile, reference: &Profile) -> f64 {
+    let chars = hypothesis.chars.iter().zip(&reference.chars).map(|(h, r)| statistics(h, r));
+    let words = hypothesis.words.iter().zip(&reference.words).map(|(h, r)| statistics(h, r));
+    f_score(chars.chain(words))
+}
+
+/// chrF averaged over both directions and scaled to [0, 1]: symmetric, for ranking.
+pub fn symmetric_chrf(a: &Profile, b: &Profile) -> f64 {
+    (chrf(a, b) + chrf(b, a)) / 200.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn identical_texts_score_100_and_disjoint_texts_0() {
+        let a = Profile::new("That's what dealmakers do.");
+        assert!((chrf(&a, &a) - 100.0).abs() < 1e-9);
+        assert_eq!(chrf(&Profile::new("abc"), &Profile::new("xyz")), 0.0);
+        assert_eq!(chrf(&Profile::new(""), &Profile::new("xyz")), 0.0);
+    }
+
+    #[test]
+    fn chrf_plus_plus_splits_one_punctuation_mark() {
+        assert_eq!(chrf_words("(hi) there, x \"quoted\""), ["(hi", ")", "there", ",", "x", "\"quoted", "\""]);
+    }
+
+    proptest! {
+        /// Symmetric chrF lies in [0, 1], is symmetric, and a non-empty text scores 1 with itself.
+        #[test]
+        fn symmetric_chrf_is_a_bounded_symmetric_similarity(a in "\\PC{0,40}", b in "\\PC{0,40}") {
+            let (pa, pb) = (Profile::new(&a), Profile::new(&b));
+            let ab = symmetric_chrf(&pa, &pb);
+            prop_assert!((0.0..=1.0 + 1e-12).contains(&ab));
+            prop_assert_eq!(ab, symmetric_chrf(&pb, &pa));
+            if pa.char_count() > 0 {
+                prop_assert!((symmetric_chrf(&pa, &pa) - 1.0).abs() < 1e-12);
+            }
+        }
+    }
+}
