@@ -57,7 +57,7 @@ impl Profile {
             grams.sort_unstable();
         }
         let words = chrf_words(text);
-        let hashes: Vec<u64> = words.iter().map(|w| hash_of(w)).collect();
+        let hashes: Vec<u64> = words.iter().map(hash_of).collect();
         for (order_idx, grams) in profile.words.iter_mut().enumerate() {
             let n = order_idx + 1;
             if hashes.len() < n {
