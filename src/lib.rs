@@ -24,9 +24,11 @@
 //! let texts: Vec<&str> = segmented[0].units.iter().map(|u| u.span.of(&document.text)).collect();
 //! assert_eq!(texts, ["Mr. Witkoff said: “That’s what dealmakers do.”", "That’s what dealmakers do.", "Nobody replied."]);
 //! ```
+pub mod align;
 pub mod clean;
 pub mod cli;
 pub mod cluster;
+pub mod divergence;
 pub mod error;
 pub mod load;
 pub mod model;

@@ -185,6 +185,61 @@ pub fn write_divergences(out: &mut dyn Write, analysis: &Analysis) -> csv::Resul
     Ok(())
 }
 
+/// One row of `alignments.csv`.
+#[derive(Debug, Serialize)]
+struct AlignmentRow<'a> {
+    group_id: u32,
+    kind: &'static str,
+    source_a: SafeText<'a>,
+    index_a: u32,
+    text_a: SafeText<'a>,
+    source_b: SafeText<'a>,
+    index_b: u32,
+    text_b: SafeText<'a>,
+    similarity: String,
+    chrf: String,
+    chrf_pp: String,
+    divergence: &'static str,
+    diff: SafeText<'a>,
+}
+
+/// Writes `alignments.csv`: every aligned pair, by statement group.
+pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    let group_of: std::collections::HashMap<_, u32> =
+        analysis.groups.iter().flat_map(|g| g.members.iter().map(move |m| (*m, g.id))).collect();
+    let mut rows: Vec<(u32, &crate::align::Pair)> = analysis.pairs.iter().map(|p| (group_of[&p.a], p)).collect();
+    rows.sort_by(|x, y| (x.0, x.1.a, x.1.b).cmp(&(y.0, y.1.a, y.1.b)));
+    for (group_id, pair) in &rows {
+        let (text_a, unit_a) = analysis.unit(pair.a);
+        let (text_b, unit_b) = analysis.unit(pair.b);
+        let diff = crate::divergence::word_diff(text_a, text_b);
+        writer.serialize(AlignmentRow {
+            group_id: *group_id,
+            kind: pair.kind.label(),
+            source_a: SafeText(analysis.source(pair.a.doc)),
+            index_a: unit_a.index,
+            text_a: SafeText(text_a),
+            source_b: SafeText(analysis.source(pair.b.doc)),
+            index_b: unit_b.index,
+            text_b: SafeText(text_b),
+            similarity: format!("{:.4}", pair.similarity),
+            chrf: format!("{:.4}", pair.chrf),
+            chrf_pp: format!("{:.4}", pair.chrf_plus_plus),
+            divergence: pair.divergence.label(),
+            diff: SafeText(&diff),
+        })?;
+    }
+    if rows.is_empty() {
+        writer.write_record([
+            "group_id", "kind", "source_a", "index_a", "text_a", "source_b", "index_b", "text_b", "similarity",
+            "chrf", "chrf_pp", "divergence", "diff",
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
 /// Writes a file atomically: into a temporary file beside it, then renamed over it.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<(), Error> {
     let directory = match path.parent() {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::align::{AlignConfig, Group, Index, Item, Pair, UnitRef, candidates, group, items, name_tokens, score, select};
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, cluster};
 use crate::error::{Diagnostic, Error};
@@ -24,6 +25,8 @@ pub struct Config {
     pub load: LoadOptions,
     /// Name clustering thresholds.
     pub names: ClusterConfig,
+    /// Alignment settings.
+    pub align: AlignConfig,
 }
 
 /// Everything a run found, ready for output.
@@ -37,8 +40,26 @@ pub struct Analysis {
     pub mentions: Vec<Mention>,
     /// Name clusters, by id.
     pub names: Vec<NameCluster>,
+    /// Aligned pairs of units across sources, sorted.
+    pub pairs: Vec<Pair>,
+    /// Statement groups, by id.
+    pub groups: Vec<Group>,
     /// Problems with inputs, in input order.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// A unit's original text and the unit itself.
+    pub fn unit(&self, unit: UnitRef) -> (&str, &crate::model::Unit) {
+        let doc = unit.doc.0 as usize;
+        let found = &self.segmented[doc].units[unit.unit as usize];
+        (found.span.of(&self.documents[doc].text), found)
+    }
+
+    /// A document's source name.
+    pub fn source(&self, doc: crate::model::DocId) -> &str {
+        &self.documents[doc.0 as usize].source
+    }
 }
 
 /// Loads the inputs and runs every stage on them.
@@ -52,14 +73,16 @@ pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
         .build()
         .map_err(|err| Error::Config(format!("cannot start {} threads: {err}", config.threads)))?;
     let documents = loaded.documents;
-    let (segmented, mentions, names) = pool.install(|| {
+    let (segmented, mentions, names, pairs) = pool.install(|| {
         let corpus = corpus_statistics(&documents);
         let segmented = segment_with(&documents, &corpus);
         let mentions = mentions_of(&documents, &segmented, &corpus);
         let names = cluster(&mentions, &config.names);
-        (segmented, mentions, names)
+        let pairs = align(&documents, &segmented, &names, &config.align);
+        (segmented, mentions, names, pairs)
     });
-    Ok(Analysis { documents, segmented, mentions, names, diagnostics: loaded.diagnostics })
+    let groups = group(&pairs);
+    Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: loaded.diagnostics })
 }
 
 /// Cleans and segments every document.
@@ -82,6 +105,29 @@ fn mentions_of(documents: &[Document], segmented: &[Segmented], corpus: &CorpusS
         .flatten_iter()
         .collect();
     split_juxtaposed(mentions)
+}
+
+/// Finds, scores and selects aligned pairs.
+fn align(documents: &[Document], segmented: &[Segmented], names: &[NameCluster], config: &AlignConfig) -> Vec<Pair> {
+    let name_index = name_tokens(names);
+    let items: Vec<Item> = documents
+        .par_iter()
+        .zip(segmented)
+        .map(|(document, segmented)| items(document, segmented, &name_index))
+        .flatten_iter()
+        .collect();
+    let index = Index::build(&items, documents.len(), config);
+    let mut candidate_pairs: Vec<(u32, u32)> =
+        (0..items.len()).into_par_iter().flat_map_iter(|item| candidates(item, &items, &index, config)).collect();
+    candidate_pairs.par_sort_unstable();
+    candidate_pairs.dedup();
+    let text_of = |unit: UnitRef| {
+        let doc = unit.doc.0 as usize;
+        segmented[doc].units[unit.unit as usize].span.of(&documents[doc].text)
+    };
+    let scored: Vec<Pair> =
+        candidate_pairs.par_chunk_by(|x, y| x.0 == y.0).flat_map_iter(|chunk| score(chunk, &items, text_of, &name_index)).collect();
+    select(scored, config)
 }
 
 fn segment_with(documents: &[Document], corpus: &CorpusStats) -> Vec<Segmented> {

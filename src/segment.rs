@@ -85,9 +85,11 @@ fn sentence_spans(line: &str, extra_breaks: &[usize]) -> Vec<(usize, usize)> {
     if line.trim().is_empty() {
         return Vec::new();
     }
+    // sentencex does not split a line that starts with a bullet, so give it the item's text.
+    let item_start = line.len() - line.trim_start().trim_start_matches(BULLETS).trim_start().len();
     let mut spans = Vec::new();
-    for boundary in sentencex::get_sentence_boundaries("en", line) {
-        let (start, end) = (boundary.start_byte, boundary.end_byte);
+    for boundary in sentencex::get_sentence_boundaries("en", &line[item_start..]) {
+        let (start, end) = (item_start + boundary.start_byte, item_start + boundary.end_byte);
         let mut cuts: Vec<usize> =
             extra_breaks.iter().copied().filter(|&at| at > start && at < end).collect();
         cuts.extend(quote_end_breaks(&line[start..end]).into_iter().map(|at| start + at));
@@ -118,13 +120,16 @@ fn quote_end_breaks(text: &str) -> Vec<usize> {
     breaks
 }
 
+/// Characters that mark list items.
+const BULLETS: [char; 6] = ['•', '·', '▪', '‣', '◦', '*'];
+
 /// Trims whitespace (and, for sentences, a leading list bullet) from `line[start..end]`;
 /// `None` when nothing with a letter or digit is left.
 fn trimmed(line: &str, start: usize, end: usize, strip_bullet: bool) -> Option<(usize, usize)> {
     let piece = &line[start..end];
     let mut body = piece.trim_start();
     if strip_bullet {
-        body = body.trim_start_matches(['•', '·', '▪', '‣', '◦', '*']).trim_start();
+        body = body.trim_start_matches(BULLETS).trim_start();
         if let Some(rest) = body.strip_prefix("- ").or_else(|| body.strip_prefix("– ")) {
             body = rest.trim_start();
         }
@@ -353,9 +358,10 @@ mod tests {
     #[test]
     fn bullets_are_stripped_from_list_items() {
         check(
-            "  • Witkoff urged Ushakov to call.\n  • Dmitriev agreed.",
+            "  • Witkoff urged Ushakov to call. He also suggested a plan.\n  • Dmitriev agreed.",
             expect![[r#"
                 sentence Witkoff urged Ushakov to call.
+                sentence He also suggested a plan.
                 sentence Dmitriev agreed.
             "#]],
         );

@@ -11,7 +11,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::{Diagnostic, Error, Severity};
 use crate::load::LoadOptions;
-use crate::output::{Report, write_atomic, write_defects, write_divergences, write_names, write_segments};
+use crate::output::{
+    Report, write_alignments, write_atomic, write_defects, write_divergences, write_names, write_segments,
+};
 use crate::pipeline::{Analysis, Config, run};
 
 /// How a run ended, mapped to the process exit code.
@@ -53,6 +55,8 @@ enum Command {
     Defects(SingleReport),
     /// Cluster name variants: which spellings name one person (names.csv).
     Names(SingleReport),
+    /// Align sentences and quotes across sources (alignments.csv).
+    Align(SingleReport),
     /// Run the whole pipeline and write every report into a directory.
     Check(CheckArgs),
 }
@@ -107,6 +111,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Segment(args) => single_report(&args, write_segments),
         Command::Defects(args) => single_report(&args, write_defects),
         Command::Names(args) => single_report(&args, write_names),
+        Command::Align(args) => single_report(&args, write_alignments),
         Command::Check(args) => check(&args),
     }
 }
@@ -144,8 +149,9 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let (analysis, status) = analyse(&args.input)?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create output directory {}", args.output.display()))?;
-    let reports: [(&str, Report); 4] = [
+    let reports: [(&str, Report); 5] = [
         ("segments.csv", write_segments),
+        ("alignments.csv", write_alignments),
         ("defects.csv", write_defects),
         ("names.csv", write_names),
         ("divergences.csv", write_divergences),

@@ -1,0 +1,375 @@
+//! Alignment: finds the same statement across sources without comparing all pairs.
+//!
+//! Each sentence (and each quoted statement) becomes an [`Item`] with a set of content tokens:
+//! stemmed words that are not function words, numbers, and names replaced by their cluster
+//! (so Vitkoff and Witkoff are one token). Tokens carried by few items go into an inverted
+//! index; an item's candidates are the items of other sources that share such tokens, ranked
+//! by IDF-weighted overlap, the best few per source. Only those are scored with chrF.
+//! Each item keeps its best counterpart in every other source above the threshold (so one
+//! long sentence can pair with two short ones), and pairs are joined into statement groups.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
+
+use crate::cluster::NameCluster;
+use crate::divergence::{Divergence, classify};
+use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
+use crate::normalize::matching_form;
+use crate::score::{Profile, chrf, chrf_plus_plus, symmetric_chrf};
+
+/// Settings for alignment.
+#[derive(Debug, Clone)]
+pub struct AlignConfig {
+    /// Pairs below this similarity are not aligned.
+    pub threshold: f64,
+    /// Candidates scored per item and other source.
+    pub candidates_per_source: usize,
+    /// Tokens carried by more items than this are too common to find candidates with; 0 means
+    /// `max(64, 2 x sources)`.
+    pub max_postings: usize,
+}
+
+impl Default for AlignConfig {
+    fn default() -> Self {
+        AlignConfig { threshold: 0.35, candidates_per_source: 3, max_postings: 0 }
+    }
+}
+
+/// Which units are aligned with each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AlignKind {
+    /// Sentences with sentences.
+    Sentence,
+    /// Quoted statements with quoted statements.
+    Quote,
+}
+
+impl AlignKind {
+    /// The label written to CSV.
+    pub fn label(self) -> &'static str {
+        match self {
+            AlignKind::Sentence => "sentence",
+            AlignKind::Quote => "quote",
+        }
+    }
+}
+
+/// A unit of a document: `unit` indexes `Segmented::units`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnitRef {
+    /// The document.
+    pub doc: DocId,
+    /// Position in the document's units.
+    pub unit: u32,
+}
+
+/// A unit prepared for alignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Which unit.
+    pub unit: UnitRef,
+    /// Sentence or quote.
+    pub kind: AlignKind,
+    /// Content tokens, sorted and distinct.
+    pub tokens: Vec<String>,
+}
+
+/// Two units judged to say the same thing, with their scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// The unit that comes first (by document, then position).
+    pub a: UnitRef,
+    /// Its counterpart in another source.
+    pub b: UnitRef,
+    /// Sentence or quote.
+    pub kind: AlignKind,
+    /// Combined similarity in [0, 1].
+    pub similarity: f64,
+    /// sacrebleu chrF with `b` as hypothesis and `a` as reference, in [0, 100].
+    pub chrf: f64,
+    /// sacrebleu chrF++ likewise.
+    pub chrf_plus_plus: f64,
+    /// How the two differ.
+    pub divergence: Divergence,
+}
+
+/// A statement found in several sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// 1-based, in order of first member.
+    pub id: u32,
+    /// Sentence or quote.
+    pub kind: AlignKind,
+    /// Members, sorted.
+    pub members: Vec<UnitRef>,
+    /// The member most similar to all others (the medoid).
+    pub consensus: UnitRef,
+}
+
+/// Function words that carry no content for matching.
+const STOPWORDS: &[&str] = &[
+    "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being",
+    "both", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had", "has", "have",
+    "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "just", "me", "more", "most", "my", "of", "on", "one", "only", "or", "other", "our", "out", "over", "s",
+    "said", "says", "she", "should", "so", "some", "such", "t", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "too", "up", "very", "was", "we", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "ll", "re", "ve",
+    "d", "m", "gotta", "according",
+];
+
+/// Lowercase surname spelling -> name cluster, for spellings that belong to one cluster only.
+pub fn name_tokens(names: &[NameCluster]) -> HashMap<String, u32> {
+    let mut owners: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for cluster in names {
+        for variant in &cluster.variants {
+            let surname = variant.surface.rsplit(' ').next().unwrap_or(&variant.surface);
+            let entry = owners.entry(matching_form(surname)).or_default();
+            if !entry.contains(&cluster.id) {
+                entry.push(cluster.id);
+            }
+        }
+    }
+    owners.into_iter().filter(|(_, ids)| ids.len() == 1).map(|(token, ids)| (token, ids[0])).collect()
+}
+
+/// Content tokens of a text: stems of content words, numbers, and `#<cluster>` for names.
+pub fn content_tokens(text: &str, names: &HashMap<String, u32>, stemmer: &Stemmer) -> Vec<String> {
+    let form = matching_form(text);
+    let mut tokens: Vec<String> = form
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty() && !STOPWORDS.contains(word))
+        .map(|word| match names.get(word) {
+            Some(cluster) => format!("#{cluster}"),
+            None if word.chars().all(|c| c.is_ascii_digit()) => word.to_owned(),
+            None => stemmer.stem(word).into_owned(),
+        })
+        .collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens
+}
+
+/// The items of one document: its sentences, and its quotes that are statements.
+pub fn items(document: &Document, segmented: &Segmented, names: &HashMap<String, u32>) -> Vec<Item> {
+    let stemmer = Stemmer::create(Algorithm::English);
+    segmented
+        .units
+        .iter()
+        .enumerate()
+        .filter_map(|(position, unit)| {
+            let kind = match unit.kind {
+                UnitKind::Sentence { .. } => AlignKind::Sentence,
+                UnitKind::Quote { form: QuoteForm::Statement, .. } => AlignKind::Quote,
+                _ => return None,
+            };
+            let tokens = content_tokens(unit.span.of(&document.text), names, &stemmer);
+            let unit = UnitRef { doc: document.id, unit: position as u32 };
+            (!tokens.is_empty()).then_some(Item { unit, kind, tokens })
+        })
+        .collect()
+}
+
+/// The inverted index over items' rare tokens.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Per item: token ids (sorted).
+    item_tokens: Vec<Vec<u32>>,
+    /// Per token id: items carrying it, or empty when the token is too common to index.
+    postings: Vec<Vec<u32>>,
+    /// Per token id: inverse document frequency.
+    idf: Vec<f64>,
+}
+
+impl Index {
+    /// Builds the index. `sources` is the number of documents, which bounds how common an
+    /// indexed token may be.
+    pub fn build(items: &[Item], sources: usize, config: &AlignConfig) -> Index {
+        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut item_tokens = Vec::with_capacity(items.len());
+        let mut postings: Vec<Vec<u32>> = Vec::new();
+        for (item_id, item) in items.iter().enumerate() {
+            let mut token_ids: Vec<u32> = item
+                .tokens
+                .iter()
+                .map(|token| {
+                    let next = ids.len() as u32;
+                    let id = *ids.entry(token.as_str()).or_insert(next);
+                    if id as usize == postings.len() {
+                        postings.push(Vec::new());
+                    }
+                    postings[id as usize].push(item_id as u32);
+                    id
+                })
+                .collect();
+            token_ids.sort_unstable();
+            item_tokens.push(token_ids);
+        }
+        let total = items.len().max(1) as f64;
+        let idf = postings.iter().map(|items| (total / items.len() as f64).ln() + 1.0).collect();
+        let max_postings = if config.max_postings == 0 { (2 * sources).max(64) } else { config.max_postings };
+        for list in &mut postings {
+            if list.len() > max_postings {
+                list.clear();
+                list.shrink_to_fit();
+            }
+        }
+        Index { item_tokens, postings, idf }
+    }
+
+    /// IDF-weighted overlap coefficient of two items' tokens, in [0, 1].
+    pub fn overlap(&self, a: usize, b: usize) -> f64 {
+        let (ta, tb) = (&self.item_tokens[a], &self.item_tokens[b]);
+        let weight = |tokens: &[u32]| tokens.iter().map(|&t| self.idf[t as usize]).sum::<f64>();
+        let (mut i, mut j, mut shared) = (0, 0, 0.0);
+        while i < ta.len() && j < tb.len() {
+            match ta[i].cmp(&tb[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += self.idf[ta[i] as usize];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let smaller = weight(ta).min(weight(tb));
+        if smaller > 0.0 { shared / smaller } else { 0.0 }
+    }
+}
+
+/// The candidates of one item: items of the same kind in other documents sharing an indexed
+/// token, the best `candidates_per_source` per document by weighted overlap. Only candidates
+/// after `item_id` are returned, so each pair is produced once.
+pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignConfig) -> Vec<(u32, u32)> {
+    let item = &items[item_id];
+    let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
+    for &token in &index.item_tokens[item_id] {
+        for &other in &index.postings[token as usize] {
+            let candidate = &items[other as usize];
+            if candidate.unit.doc != item.unit.doc && candidate.kind == item.kind {
+                *shared.entry(other).or_default() += 1;
+            }
+        }
+    }
+    let mut by_source: BTreeMap<DocId, Vec<(f64, u32)>> = BTreeMap::new();
+    for (&other, _) in shared.iter() {
+        let overlap = index.overlap(item_id, other as usize);
+        by_source.entry(items[other as usize].unit.doc).or_default().push((overlap, other));
+    }
+    let mut chosen = Vec::new();
+    for mut scored in by_source.into_values() {
+        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        for &(_, other) in scored.iter().take(config.candidates_per_source) {
+            let (low, high) = (item_id.min(other as usize) as u32, item_id.max(other as usize) as u32);
+            chosen.push((low, high));
+        }
+    }
+    chosen
+}
+
+/// Similarity of two texts in [0, 1]: symmetric chrF.
+pub fn similarity(a: &Profile, b: &Profile) -> f64 {
+    symmetric_chrf(a, b)
+}
+
+/// Scores candidate pairs that share their first item, building each profile once.
+pub fn score<'t>(
+    pairs: &[(u32, u32)],
+    items: &[Item],
+    text_of: impl Fn(UnitRef) -> &'t str,
+    names: &HashMap<String, u32>,
+) -> Vec<Pair> {
+    let Some(&(first, _)) = pairs.first() else { return Vec::new() };
+    debug_assert!(pairs.iter().all(|&(a, _)| a == first), "pairs share their first item");
+    let first_item = &items[first as usize];
+    let first_text = text_of(first_item.unit);
+    let first_profile = Profile::new(first_text);
+    pairs
+        .iter()
+        .map(|&(_, other)| {
+            let other_item = &items[other as usize];
+            let other_text = text_of(other_item.unit);
+            let other_profile = Profile::new(other_text);
+            Pair {
+                a: first_item.unit,
+                b: other_item.unit,
+                kind: first_item.kind,
+                similarity: similarity(&first_profile, &other_profile),
+                chrf: chrf(&other_profile, &first_profile),
+                chrf_plus_plus: chrf_plus_plus(&other_profile, &first_profile),
+                divergence: classify(first_text, other_text, names),
+            }
+        })
+        .collect()
+}
+
+/// Keeps, for every unit and every other source, its best-scoring counterpart above the
+/// threshold; a pair survives if either side chose it. Sorted by (a, b).
+pub fn select(scored: Vec<Pair>, config: &AlignConfig) -> Vec<Pair> {
+    let mut best: BTreeMap<(UnitRef, DocId), (f64, usize)> = BTreeMap::new();
+    for (position, pair) in scored.iter().enumerate() {
+        if pair.similarity < config.threshold {
+            continue;
+        }
+        for (this, other) in [(pair.a, pair.b), (pair.b, pair.a)] {
+            let slot = best.entry((this, other.doc)).or_insert((f64::NEG_INFINITY, usize::MAX));
+            let better = pair.similarity > slot.0 || (pair.similarity == slot.0 && position < slot.1);
+            if better {
+                *slot = (pair.similarity, position);
+            }
+        }
+    }
+    let mut keep: Vec<usize> = best.into_values().map(|(_, position)| position).collect();
+    keep.sort_unstable();
+    keep.dedup();
+    let mut kept: Vec<Pair> = keep.into_iter().map(|position| scored[position].clone()).collect();
+    kept.sort_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+    kept
+}
+
+/// Joins aligned pairs into statement groups (connected components) with their medoids.
+pub fn group(pairs: &[Pair]) -> Vec<Group> {
+    let mut nodes: Vec<UnitRef> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let position = |unit: UnitRef| nodes.binary_search(&unit).expect("every paired unit is a node");
+    let mut parent: Vec<usize> = (0..nodes.len()).collect();
+    fn find(parent: &mut [usize], mut node: usize) -> usize {
+        while parent[node] != node {
+            parent[node] = parent[parent[node]];
+            node = parent[node];
+        }
+        node
+    }
+    for pair in pairs {
+        let (a, b) = (find(&mut parent, position(pair.a)), find(&mut parent, position(pair.b)));
+        if a != b {
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut members: BTreeMap<usize, Vec<UnitRef>> = BTreeMap::new();
+    for node in 0..nodes.len() {
+        let root = find(&mut parent, node);
+        members.entry(root).or_default().push(nodes[node]);
+    }
+    let mut total_similarity: HashMap<UnitRef, f64> = HashMap::new();
+    for pair in pairs {
+        *total_similarity.entry(pair.a).or_default() += pair.similarity;
+        *total_similarity.entry(pair.b).or_default() += pair.similarity;
+    }
+    let kind_of: HashMap<UnitRef, AlignKind> = pairs.iter().flat_map(|p| [(p.a, p.kind), (p.b, p.kind)]).collect();
+    members
+        .into_values()
+        .enumerate()
+        .map(|(position, members)| {
+            let consensus = *members
+                .iter()
+                .max_by(|x, y| total_similarity[x].total_cmp(&total_similarity[y]).then(y.cmp(x)))
+                .expect("a group has members");
+            Group { id: position as u32 + 1, kind: kind_of[&members[0]], members, consensus }
+        })
+        .collect()
+}
