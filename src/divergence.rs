@@ -42,23 +42,75 @@ impl Divergence {
     }
 }
 
-const NEGATORS: &[&str] =
-    &["not", "no", "never", "nothing", "none", "nobody", "neither", "nor", "without", "cannot", "t", "nowhere"];
+const NEGATORS: &[&str] = &[
+    "not", "no", "never", "nothing", "none", "nobody", "neither", "nor", "without", "cannot", "t", "nowhere",
+];
 
 const NUMBER_WORDS: &[&str] = &[
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion", "trillion", "dozen",
-    "half", "first", "second", "third", "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
-    "friday", "saturday", "sunday", "percent",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "dozen",
+    "half",
+    "first",
+    "second",
+    "third",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "percent",
 ];
 
 fn words(text: &str) -> Vec<String> {
-    matching_form(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+    matching_form(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
-/// Classifies how `a` and `b` differ; `names` maps lowercase surname spellings to clusters.
-pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
+/// Below this similarity, a pair is too loosely aligned for a negation difference to mean a
+/// difference in meaning rather than in what each sentence covers.
+const NEGATION_MIN_SIMILARITY: f64 = 0.45;
+
+/// Classifies how `a` and `b` differ, given their similarity; `names` maps lowercase surname
+/// spellings to clusters.
+pub fn classify(a: &str, b: &str, similarity: f64, names: &HashMap<String, u32>) -> Divergence {
     let (words_a, words_b) = (words(a), words(b));
     if words_a == words_b {
         return Divergence::Identical;
@@ -70,7 +122,7 @@ pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
         return Divergence::Spelling;
     }
     let negations = |words: &[String]| words.iter().filter(|w| NEGATORS.contains(&w.as_str())).count();
-    if negations(&words_a) % 2 != negations(&words_b) % 2 {
+    if similarity >= NEGATION_MIN_SIMILARITY && negations(&words_a) % 2 != negations(&words_b) % 2 {
         return Divergence::Negation;
     }
     let numbers = |words: &[String]| -> BTreeSet<String> {
@@ -81,10 +133,13 @@ pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
             .collect()
     };
     let (numbers_a, numbers_b) = (numbers(&words_a), numbers(&words_b));
-    if (!numbers_a.is_empty() || !numbers_b.is_empty()) && numbers_a != numbers_b {
+    // A number only one side mentions is a detail the other left out; both mentioning
+    // numbers or dates that differ is a divergence ("October 14" / "mid-October").
+    if !numbers_a.is_empty() && !numbers_b.is_empty() && numbers_a != numbers_b {
         return Divergence::Number;
     }
-    let entities = |words: &[String]| -> BTreeSet<u32> { words.iter().filter_map(|w| names.get(w).copied()).collect() };
+    let entities =
+        |words: &[String]| -> BTreeSet<u32> { words.iter().filter_map(|w| names.get(w).copied()).collect() };
     let (entities_a, entities_b) = (entities(&words_a), entities(&words_b));
     if !entities_a.is_subset(&entities_b) && !entities_b.is_subset(&entities_a) {
         return Divergence::Name;
@@ -135,18 +190,33 @@ mod tests {
     use super::*;
 
     fn names() -> HashMap<String, u32> {
-        [("witkoff", 1), ("vitkoff", 1), ("ushakov", 2), ("peskov", 3)].into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+        [("witkoff", 1), ("vitkoff", 1), ("ushakov", 2), ("peskov", 3)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
     }
 
     #[test]
     fn classes() {
         let n = names();
-        assert_eq!(classify("That’s what dealmakers do.", "that's what dealmakers do", &n), Divergence::Identical);
-        assert_eq!(classify("Witkoff met Ushakov.", "Vitkoff met Ushakov.", &n), Divergence::Spelling);
-        assert_eq!(classify("He would comment.", "He would not comment.", &n), Divergence::Negation);
-        assert_eq!(classify("The call on October 14.", "The call in mid-October.", &n), Divergence::Number);
-        assert_eq!(classify("Witkoff called.", "Peskov called.", &n), Divergence::Name);
-        assert_eq!(classify("That's what dealmakers do.", "That's what a dealmaker does.", &n), Divergence::Wording);
+        let close = 0.8;
+        assert_eq!(
+            classify("That’s what dealmakers do.", "that's what dealmakers do", close, &n),
+            Divergence::Identical
+        );
+        assert_eq!(classify("Witkoff met Ushakov.", "Vitkoff met Ushakov.", close, &n), Divergence::Spelling);
+        assert_eq!(classify("He would comment.", "He would not comment.", close, &n), Divergence::Negation);
+        assert_eq!(classify("He would comment.", "He would not comment.", 0.3, &n), Divergence::Wording);
+        assert_eq!(
+            classify("The call on October 14.", "The call in mid-October.", close, &n),
+            Divergence::Number
+        );
+        assert_eq!(classify("The call on October 14.", "The call.", close, &n), Divergence::Wording);
+        assert_eq!(classify("Witkoff called.", "Peskov called.", close, &n), Divergence::Name);
+        assert_eq!(
+            classify("That's what dealmakers do.", "That's what a dealmaker does.", close, &n),
+            Divergence::Wording
+        );
     }
 
     #[test]

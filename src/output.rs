@@ -208,7 +208,8 @@ pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
     let mut writer = csv::Writer::from_writer(out);
     let group_of: std::collections::HashMap<_, u32> =
         analysis.groups.iter().flat_map(|g| g.members.iter().map(move |m| (*m, g.id))).collect();
-    let mut rows: Vec<(u32, &crate::align::Pair)> = analysis.pairs.iter().map(|p| (group_of[&p.a], p)).collect();
+    let mut rows: Vec<(u32, &crate::align::Pair)> =
+        analysis.pairs.iter().map(|p| (group_of[&p.a], p)).collect();
     rows.sort_by(|x, y| (x.0, x.1.a, x.1.b).cmp(&(y.0, y.1.a, y.1.b)));
     for (group_id, pair) in &rows {
         let (text_a, unit_a) = analysis.unit(pair.a);
@@ -232,8 +233,19 @@ pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
     }
     if rows.is_empty() {
         writer.write_record([
-            "group_id", "kind", "source_a", "index_a", "text_a", "source_b", "index_b", "text_b", "similarity",
-            "chrf", "chrf_pp", "divergence", "diff",
+            "group_id",
+            "kind",
+            "source_a",
+            "index_a",
+            "text_a",
+            "source_b",
+            "index_b",
+            "text_b",
+            "similarity",
+            "chrf",
+            "chrf_pp",
+            "divergence",
+            "diff",
         ])?;
     }
     writer.flush()?;

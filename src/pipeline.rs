@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::align::{AlignConfig, Group, Index, Item, Pair, UnitRef, candidates, group, items, name_tokens, score, select};
+use crate::align::{
+    AlignConfig, Group, Index, Item, Pair, UnitRef, candidates, group, items, name_tokens, score, select,
+};
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, cluster};
 use crate::error::{Diagnostic, Error};
@@ -108,7 +110,12 @@ fn mentions_of(documents: &[Document], segmented: &[Segmented], corpus: &CorpusS
 }
 
 /// Finds, scores and selects aligned pairs.
-fn align(documents: &[Document], segmented: &[Segmented], names: &[NameCluster], config: &AlignConfig) -> Vec<Pair> {
+fn align(
+    documents: &[Document],
+    segmented: &[Segmented],
+    names: &[NameCluster],
+    config: &AlignConfig,
+) -> Vec<Pair> {
     let name_index = name_tokens(names);
     let items: Vec<Item> = documents
         .par_iter()
@@ -117,16 +124,20 @@ fn align(documents: &[Document], segmented: &[Segmented], names: &[NameCluster],
         .flatten_iter()
         .collect();
     let index = Index::build(&items, documents.len(), config);
-    let mut candidate_pairs: Vec<(u32, u32)> =
-        (0..items.len()).into_par_iter().flat_map_iter(|item| candidates(item, &items, &index, config)).collect();
+    let mut candidate_pairs: Vec<(u32, u32)> = (0..items.len())
+        .into_par_iter()
+        .flat_map_iter(|item| candidates(item, &items, &index, config))
+        .collect();
     candidate_pairs.par_sort_unstable();
     candidate_pairs.dedup();
     let text_of = |unit: UnitRef| {
         let doc = unit.doc.0 as usize;
         segmented[doc].units[unit.unit as usize].span.of(&documents[doc].text)
     };
-    let scored: Vec<Pair> =
-        candidate_pairs.par_chunk_by(|x, y| x.0 == y.0).flat_map_iter(|chunk| score(chunk, &items, text_of, &name_index)).collect();
+    let scored: Vec<Pair> = candidate_pairs
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .flat_map_iter(|chunk| score(chunk, &items, &index, text_of, &name_index))
+        .collect();
     select(scored, config)
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests: one binary (as ripgrep does), one module per concern.
 
+mod align_gold;
 mod bad_input;
 mod chrf_reference;
 mod cli;
