@@ -440,7 +440,7 @@ pub fn select(scored: Vec<Pair>, config: &AlignConfig) -> Vec<Pair> {
     keep.sort_unstable();
     keep.dedup();
     let mut kept: Vec<Pair> = keep.into_iter().map(|position| scored[position].clone()).collect();
-    kept.sort_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+    kept.sort_by_key(|pair| (pair.a, pair.b));
     kept
 }
 
@@ -465,9 +465,9 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
         }
     }
     let mut members: BTreeMap<usize, Vec<UnitRef>> = BTreeMap::new();
-    for node in 0..nodes.len() {
+    for (node, &unit) in nodes.iter().enumerate() {
         let root = find(&mut parent, node);
-        members.entry(root).or_default().push(nodes[node]);
+        members.entry(root).or_default().push(unit);
     }
     let mut total_similarity: HashMap<UnitRef, f64> = HashMap::new();
     for pair in pairs {

@@ -210,7 +210,7 @@ pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
         analysis.groups.iter().flat_map(|g| g.members.iter().map(move |m| (*m, g.id))).collect();
     let mut rows: Vec<(u32, &crate::align::Pair)> =
         analysis.pairs.iter().map(|p| (group_of[&p.a], p)).collect();
-    rows.sort_by(|x, y| (x.0, x.1.a, x.1.b).cmp(&(y.0, y.1.a, y.1.b)));
+    rows.sort_by_key(|(group, pair)| (*group, pair.a, pair.b));
     for (group_id, pair) in &rows {
         let (text_a, unit_a) = analysis.unit(pair.a);
         let (text_b, unit_b) = analysis.unit(pair.b);
