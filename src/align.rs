@@ -96,7 +96,7 @@ pub struct Pair {
 }
 
 /// A statement found in several sources.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// 1-based, in order of first member.
     pub id: u32,
@@ -106,6 +106,8 @@ pub struct Group {
     pub members: Vec<UnitRef>,
     /// The member most similar to all others (the medoid).
     pub consensus: UnitRef,
+    /// Per member (same order): similarity to the consensus (1 for the consensus itself).
+    pub agreement: Vec<f64>,
 }
 
 /// Function words that carry no content for matching.
@@ -414,7 +416,7 @@ pub fn score<'t>(
                 similarity,
                 chrf: chrf(&other_profile, &first_profile),
                 chrf_plus_plus: chrf_plus_plus(&other_profile, &first_profile),
-                divergence: classify(first_text, other_text, similarity, names),
+                divergence: classify(first_text, other_text, names),
             }
         })
         .collect()
@@ -442,6 +444,33 @@ pub fn select(scored: Vec<Pair>, config: &AlignConfig) -> Vec<Pair> {
     let mut kept: Vec<Pair> = keep.into_iter().map(|position| scored[position].clone()).collect();
     kept.sort_by_key(|pair| (pair.a, pair.b));
     kept
+}
+
+/// Fills in each group's `agreement`: every member's similarity to the group's consensus.
+pub fn measure_agreement<'t>(
+    groups: &mut [Group],
+    items: &[Item],
+    index: &Index,
+    text_of: impl Fn(UnitRef) -> &'t str,
+) {
+    let item_of: HashMap<UnitRef, usize> =
+        items.iter().enumerate().map(|(id, item)| (item.unit, id)).collect();
+    for group in groups {
+        let consensus_item = item_of[&group.consensus];
+        let consensus_profile = Profile::new(text_of(group.consensus));
+        group.agreement = group
+            .members
+            .iter()
+            .map(|&member| {
+                if member == group.consensus {
+                    return 1.0;
+                }
+                let member_item = item_of[&member];
+                let dice = index.dice(member_item, consensus_item);
+                similarity(&Profile::new(text_of(member)), &consensus_profile, dice)
+            })
+            .collect();
+    }
 }
 
 /// Joins aligned pairs into statement groups (connected components) with their medoids.
@@ -484,7 +513,8 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
                 .iter()
                 .max_by(|x, y| total_similarity[x].total_cmp(&total_similarity[y]).then(y.cmp(x)))
                 .expect("a group has members");
-            Group { id: position as u32 + 1, kind: kind_of[&members[0]], members, consensus }
+            let agreement = vec![1.0; members.len()];
+            Group { id: position as u32 + 1, kind: kind_of[&members[0]], members, consensus, agreement }
         })
         .collect()
 }

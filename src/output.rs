@@ -252,6 +252,83 @@ pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
     Ok(())
 }
 
+/// One row of `duplicates.csv`.
+#[derive(Debug, Serialize)]
+struct DuplicateRow<'a> {
+    level: &'static str,
+    source_a: SafeText<'a>,
+    source_b: SafeText<'a>,
+    similarity: String,
+    shared_fraction: String,
+    text_a: SafeText<'a>,
+    text_b: SafeText<'a>,
+    sources: SafeText<'a>,
+}
+
+/// Writes `duplicates.csv`: text copied (near-)identically across sources, with provenance.
+pub fn write_duplicates(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    let duplicates = crate::report::duplicates(analysis);
+    for duplicate in &duplicates {
+        writer.serialize(DuplicateRow {
+            level: duplicate.level,
+            source_a: SafeText(&duplicate.source_a),
+            source_b: SafeText(&duplicate.source_b),
+            similarity: format!("{:.4}", duplicate.similarity),
+            shared_fraction: format!("{:.4}", duplicate.shared_fraction),
+            text_a: SafeText(&duplicate.text_a),
+            text_b: SafeText(&duplicate.text_b),
+            sources: SafeText(&duplicate.sources),
+        })?;
+    }
+    if duplicates.is_empty() {
+        writer.write_record([
+            "level",
+            "source_a",
+            "source_b",
+            "similarity",
+            "shared_fraction",
+            "text_a",
+            "text_b",
+            "sources",
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// One row of `sources.csv`.
+#[derive(Debug, Serialize)]
+struct SourceRow<'a> {
+    source: SafeText<'a>,
+    sentences: usize,
+    quotes: usize,
+    aligned: usize,
+    mean_similarity: String,
+    name_variants: usize,
+    defects: usize,
+    boilerplate_lines: usize,
+}
+
+/// Writes `sources.csv`: one row per source.
+pub fn write_sources(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    for summary in crate::report::source_summaries(analysis) {
+        writer.serialize(SourceRow {
+            source: SafeText(&summary.source),
+            sentences: summary.sentences,
+            quotes: summary.quotes,
+            aligned: summary.aligned,
+            mean_similarity: summary.mean_similarity.map_or_else(String::new, |s| format!("{s:.4}")),
+            name_variants: summary.name_variants,
+            defects: summary.defects,
+            boilerplate_lines: summary.boilerplate_lines,
+        })?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
 /// Writes a file atomically: into a temporary file beside it, then renamed over it.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<(), Error> {
     let directory = match path.parent() {

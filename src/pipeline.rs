@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, Group, Index, Item, Pair, UnitRef, candidates, group, items, name_tokens, score, select,
+    AlignConfig, Group, Index, Item, Pair, UnitRef, candidates, group, items, measure_agreement, name_tokens,
+    score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, cluster};
@@ -75,15 +76,14 @@ pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
         .build()
         .map_err(|err| Error::Config(format!("cannot start {} threads: {err}", config.threads)))?;
     let documents = loaded.documents;
-    let (segmented, mentions, names, pairs) = pool.install(|| {
+    let (segmented, mentions, names, (pairs, groups)) = pool.install(|| {
         let corpus = corpus_statistics(&documents);
         let segmented = segment_with(&documents, &corpus);
         let mentions = mentions_of(&documents, &segmented, &corpus);
         let names = cluster(&mentions, &config.names);
-        let pairs = align(&documents, &segmented, &names, &config.align);
-        (segmented, mentions, names, pairs)
+        let alignment = align(&documents, &segmented, &names, &config.align);
+        (segmented, mentions, names, alignment)
     });
-    let groups = group(&pairs);
     Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: loaded.diagnostics })
 }
 
@@ -109,13 +109,13 @@ fn mentions_of(documents: &[Document], segmented: &[Segmented], corpus: &CorpusS
     split_juxtaposed(mentions)
 }
 
-/// Finds, scores and selects aligned pairs.
+/// Finds, scores and selects aligned pairs, and groups them into statements.
 fn align(
     documents: &[Document],
     segmented: &[Segmented],
     names: &[NameCluster],
     config: &AlignConfig,
-) -> Vec<Pair> {
+) -> (Vec<Pair>, Vec<Group>) {
     let name_index = name_tokens(names);
     let items: Vec<Item> = documents
         .par_iter()
@@ -138,7 +138,10 @@ fn align(
         .par_chunk_by(|x, y| x.0 == y.0)
         .flat_map_iter(|chunk| score(chunk, &items, &index, text_of, &name_index))
         .collect();
-    select(scored, config)
+    let pairs = select(scored, config);
+    let mut groups = group(&pairs);
+    measure_agreement(&mut groups, &items, &index, text_of);
+    (pairs, groups)
 }
 
 fn segment_with(documents: &[Document], corpus: &CorpusStats) -> Vec<Segmented> {

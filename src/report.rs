@@ -1,11 +1,21 @@
-//! Findings for the editor: what differs between sources, ranked by how much it matters.
-//!
-//! Builds plain `Finding` values from an analysis; `output` writes them as `divergences.csv`.
+//! Reports for the editor, built from a finished analysis as plain values: the divergence
+//! worklist ([`divergences`]), duplicated text ([`duplicates`]) and per-source figures
+//! ([`source_summaries`]). `output` writes them as CSV.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::align::{AlignKind, Pair, UnitRef};
 use crate::cluster::NameCluster;
+use crate::divergence::{Divergence, word_diff};
+use crate::model::UnitKind;
+use crate::normalize::matching_form;
 use crate::pipeline::Analysis;
+
+/// Pairs at least this similar are near-identical copies rather than translations.
+pub const NEAR_IDENTICAL: f64 = 0.9;
+
+/// Quote pairs below this similarity are "strongly reworded".
+pub const REWORDED_QUOTE: f64 = 0.5;
 
 /// How much a finding matters to an editor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,8 +46,10 @@ pub struct Finding {
     pub severity: Severity,
     /// `name_variant`, ...
     pub kind: &'static str,
-    /// The name cluster (`name-3`) or statement group it concerns.
+    /// The name cluster (`name-3`) or statement group (`7`) it concerns.
     pub group_id: String,
+    /// Sort position of the group (cluster or statement number).
+    pub group: u32,
     /// What it is about: the canonical name, or the statement.
     pub subject: String,
     /// Source(s) on one side.
@@ -52,12 +64,292 @@ pub struct Finding {
     pub detail: String,
 }
 
-/// All findings, most severe first, then by group.
+/// All findings, most severe first, then by kind and group.
 pub fn divergences(analysis: &Analysis) -> Vec<Finding> {
     let mut findings: Vec<Finding> =
         analysis.names.iter().filter_map(|cluster| name_variant(analysis, cluster)).collect();
-    findings.sort_by(|a, b| (a.severity, a.kind, &a.group_id).cmp(&(b.severity, b.kind, &b.group_id)));
+    let group_of = group_index(analysis);
+    findings.extend(analysis.pairs.iter().filter_map(|pair| pair_finding(analysis, pair, &group_of)));
+    findings.sort_by(|a, b| {
+        (a.severity, a.kind, a.group, &a.source_a, &a.source_b, &a.text_a).cmp(&(
+            b.severity,
+            b.kind,
+            b.group,
+            &b.source_a,
+            &b.source_b,
+            &b.text_a,
+        ))
+    });
     findings
+}
+
+/// Statement group of every grouped unit.
+fn group_index(analysis: &Analysis) -> HashMap<UnitRef, usize> {
+    analysis
+        .groups
+        .iter()
+        .enumerate()
+        .flat_map(|(position, group)| group.members.iter().map(move |&member| (member, position)))
+        .collect()
+}
+
+/// A finding for an aligned pair whose difference matters: a negation or number mismatch, a
+/// different person named, or a strongly reworded quote.
+fn pair_finding(analysis: &Analysis, pair: &Pair, group_of: &HashMap<UnitRef, usize>) -> Option<Finding> {
+    let (severity, kind) = match pair.divergence {
+        Divergence::Negation => (Severity::High, "negation"),
+        Divergence::Number => (Severity::High, "number"),
+        Divergence::Name => (Severity::Medium, "name"),
+        Divergence::Wording if pair.kind == AlignKind::Quote && pair.similarity < REWORDED_QUOTE => {
+            (Severity::Medium, "reworded_quote")
+        }
+        _ => return None,
+    };
+    let group = &analysis.groups[group_of[&pair.a]];
+    let (text_a, _) = analysis.unit(pair.a);
+    let (text_b, _) = analysis.unit(pair.b);
+    let (consensus, _) = analysis.unit(group.consensus);
+    Some(Finding {
+        severity,
+        kind,
+        group_id: group.id.to_string(),
+        group: group.id,
+        subject: consensus.to_owned(),
+        source_a: analysis.source(pair.a.doc).to_owned(),
+        text_a: text_a.to_owned(),
+        source_b: analysis.source(pair.b.doc).to_owned(),
+        text_b: text_b.to_owned(),
+        detail: format!("similarity {:.2}: {}", pair.similarity, word_diff(text_a, text_b)),
+    })
+}
+
+/// Text found (near-)identically in several sources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicate {
+    /// `article`, `sentence`, `quote` or `boilerplate`.
+    pub level: &'static str,
+    /// One source carrying it.
+    pub source_a: String,
+    /// Another.
+    pub source_b: String,
+    /// Similarity of the two copies (sentence level) or mean over shared sentences (article).
+    pub similarity: f64,
+    /// Article: share of `source_a`'s sentences found in `source_b`; otherwise the share of
+    /// `text_a`'s words found in `text_b`.
+    pub shared_fraction: f64,
+    /// The text in `source_a` (for articles, its first sentence).
+    pub text_a: String,
+    /// The text in `source_b`.
+    pub text_b: String,
+    /// Every source carrying it (provenance), `;`-joined.
+    pub sources: String,
+}
+
+/// Duplicated text: sentence and quote pairs copied near-identically, article pairs sharing
+/// such sentences, and boilerplate lines shared by documents.
+pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
+    let copies: Vec<&Pair> = analysis
+        .pairs
+        .iter()
+        .filter(|p| {
+            p.similarity >= NEAR_IDENTICAL
+                || matches!(p.divergence, Divergence::Identical | Divergence::Spelling)
+        })
+        .collect();
+    // Provenance: the sources joined by near-identical copies.
+    let mut carried_by: HashMap<UnitRef, BTreeSet<String>> = HashMap::new();
+    for pair in &copies {
+        let sources: BTreeSet<String> =
+            [pair.a, pair.b].iter().map(|unit| analysis.source(unit.doc).to_owned()).collect();
+        for unit in [pair.a, pair.b] {
+            carried_by.entry(unit).or_default().extend(sources.iter().cloned());
+        }
+    }
+    let mut rows = Vec::new();
+    for pair in &copies {
+        let (text_a, _) = analysis.unit(pair.a);
+        let (text_b, _) = analysis.unit(pair.b);
+        let mut sources = carried_by[&pair.a].clone();
+        sources.extend(carried_by[&pair.b].iter().cloned());
+        rows.push(Duplicate {
+            level: pair.kind.label(),
+            source_a: analysis.source(pair.a.doc).to_owned(),
+            source_b: analysis.source(pair.b.doc).to_owned(),
+            similarity: pair.similarity,
+            shared_fraction: shared_words(text_a, text_b),
+            text_a: text_a.to_owned(),
+            text_b: text_b.to_owned(),
+            sources: sources.into_iter().collect::<Vec<_>>().join(";"),
+        });
+    }
+    rows.extend(article_duplicates(analysis, &copies));
+    rows.extend(boilerplate_duplicates(analysis));
+    rows
+}
+
+/// Share of the words of `a` that also occur in `b`.
+fn shared_words(a: &str, b: &str) -> f64 {
+    let words = |text: &str| -> Vec<String> {
+        matching_form(text)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (words_a, words_b) = (words(a), words(b));
+    let in_b: BTreeSet<&String> = words_b.iter().collect();
+    words_a.iter().filter(|w| in_b.contains(w)).count() as f64 / words_a.len().max(1) as f64
+}
+
+/// Document pairs that share near-identical sentences, both directions.
+fn article_duplicates(analysis: &Analysis, copies: &[&Pair]) -> Vec<Duplicate> {
+    let mut shared: BTreeMap<(u32, u32), (BTreeSet<u32>, f64, usize)> = BTreeMap::new();
+    for pair in copies.iter().filter(|p| p.kind == AlignKind::Sentence) {
+        for (this, other) in [(pair.a, pair.b), (pair.b, pair.a)] {
+            let entry = shared.entry((this.doc.0, other.doc.0)).or_default();
+            entry.0.insert(this.unit);
+            entry.1 += pair.similarity;
+            entry.2 += 1;
+        }
+    }
+    shared
+        .into_iter()
+        .map(|((doc_a, doc_b), (units, total_similarity, pairs))| {
+            let sentences = |doc: u32| {
+                analysis.segmented[doc as usize]
+                    .units
+                    .iter()
+                    .filter(|u| matches!(u.kind, UnitKind::Sentence { .. }))
+            };
+            let first_sentence = |doc: u32| {
+                sentences(doc)
+                    .next()
+                    .map(|u| u.span.of(&analysis.documents[doc as usize].text).to_owned())
+                    .unwrap_or_default()
+            };
+            let total = sentences(doc_a).count().max(1);
+            let (source_a, source_b) = (
+                analysis.documents[doc_a as usize].source.clone(),
+                analysis.documents[doc_b as usize].source.clone(),
+            );
+            Duplicate {
+                level: "article",
+                similarity: total_similarity / pairs as f64,
+                shared_fraction: units.len() as f64 / total as f64,
+                text_a: first_sentence(doc_a),
+                text_b: first_sentence(doc_b),
+                sources: format!("{source_a};{source_b}"),
+                source_a,
+                source_b,
+            }
+        })
+        .collect()
+}
+
+/// Boilerplate lines (matching form) that occur in more than one document.
+fn boilerplate_duplicates(analysis: &Analysis) -> Vec<Duplicate> {
+    let mut by_text: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (document, segmented) in analysis.documents.iter().zip(&analysis.segmented) {
+        for unit in segmented.units.iter().filter(|u| matches!(u.kind, UnitKind::Boilerplate(_))) {
+            let text = unit.span.of(&document.text);
+            by_text.entry(matching_form(text)).or_default().push((document.source.clone(), text.to_owned()));
+        }
+    }
+    by_text
+        .into_values()
+        .filter_map(|carriers| {
+            let sources: BTreeSet<&String> = carriers.iter().map(|(source, _)| source).collect();
+            if sources.len() < 2 {
+                return None;
+            }
+            let (first, second) =
+                (&carriers[0], carriers.iter().find(|(source, _)| *source != carriers[0].0)?);
+            Some(Duplicate {
+                level: "boilerplate",
+                source_a: first.0.clone(),
+                source_b: second.0.clone(),
+                similarity: 1.0,
+                shared_fraction: 1.0,
+                text_a: first.1.clone(),
+                text_b: second.1.clone(),
+                sources: sources.into_iter().cloned().collect::<Vec<_>>().join(";"),
+            })
+        })
+        .collect()
+}
+
+/// Per-source figures: how much of each source is aligned, and how closely it agrees with the
+/// consensus of the statements it shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceSummary {
+    /// The source.
+    pub source: String,
+    /// Sentences.
+    pub sentences: usize,
+    /// Quotes.
+    pub quotes: usize,
+    /// Sentences and quotes aligned with another source.
+    pub aligned: usize,
+    /// Mean similarity of its aligned units to their statement's consensus (excluding units
+    /// that are the consensus); `None` when nothing is aligned.
+    pub mean_similarity: Option<f64>,
+    /// Name clusters in which it spells the surname differently from the canonical spelling.
+    pub name_variants: usize,
+    /// Extraction defects.
+    pub defects: usize,
+    /// Lines set aside as boilerplate.
+    pub boilerplate_lines: usize,
+}
+
+/// One summary per document, in document order.
+pub fn source_summaries(analysis: &Analysis) -> Vec<SourceSummary> {
+    let mut agreement: HashMap<u32, Vec<f64>> = HashMap::new();
+    let mut aligned: HashMap<u32, BTreeSet<u32>> = HashMap::new();
+    for group in &analysis.groups {
+        for (&member, &similarity) in group.members.iter().zip(&group.agreement) {
+            aligned.entry(member.doc.0).or_default().insert(member.unit);
+            if member != group.consensus {
+                agreement.entry(member.doc.0).or_default().push(similarity);
+            }
+        }
+    }
+    let mut variant_clusters: HashMap<u32, usize> = HashMap::new();
+    for cluster in &analysis.names {
+        let canonical = cluster.canonical.rsplit(' ').next().unwrap_or(&cluster.canonical).to_lowercase();
+        let mut docs: BTreeSet<u32> = BTreeSet::new();
+        for variant in &cluster.variants {
+            let surname = variant.surface.rsplit(' ').next().unwrap_or(&variant.surface).to_lowercase();
+            if surname != canonical {
+                docs.extend(variant.sources.iter().map(|(doc, _)| doc.0));
+            }
+        }
+        for doc in docs {
+            *variant_clusters.entry(doc).or_default() += 1;
+        }
+    }
+    analysis
+        .documents
+        .iter()
+        .zip(&analysis.segmented)
+        .map(|(document, segmented)| {
+            let count =
+                |wanted: fn(&UnitKind) -> bool| segmented.units.iter().filter(|u| wanted(&u.kind)).count();
+            let doc = document.id.0;
+            let similarities = agreement.get(&doc);
+            SourceSummary {
+                source: document.source.clone(),
+                sentences: count(|k| matches!(k, UnitKind::Sentence { .. })),
+                quotes: count(|k| matches!(k, UnitKind::Quote { .. })),
+                aligned: aligned.get(&doc).map_or(0, BTreeSet::len),
+                mean_similarity: similarities
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.iter().sum::<f64>() / s.len() as f64),
+                name_variants: variant_clusters.get(&doc).copied().unwrap_or(0),
+                defects: segmented.defects.len(),
+                boilerplate_lines: count(|k| matches!(k, UnitKind::Boilerplate(_))),
+            }
+        })
+        .collect()
 }
 
 /// One finding per cluster whose surname is spelled more than one way: which source uses
@@ -101,6 +393,7 @@ fn name_variant(analysis: &Analysis, cluster: &NameCluster) -> Option<Finding> {
         severity: crate::report::Severity::Low,
         kind: "name_variant",
         group_id: format!("name-{}", cluster.id),
+        group: cluster.id,
         subject: cluster.canonical.clone(),
         source_a: join_sources(&canonical_sources),
         text_a: canonical_written,

@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::load::LoadOptions;
 use crate::output::{
-    Report, write_alignments, write_atomic, write_defects, write_divergences, write_names, write_segments,
+    Report, write_alignments, write_atomic, write_defects, write_divergences, write_duplicates, write_names,
+    write_segments, write_sources,
 };
 use crate::pipeline::{Analysis, Config, run};
 
@@ -57,6 +58,8 @@ enum Command {
     Names(SingleReport),
     /// Align sentences and quotes across sources (alignments.csv).
     Align(SingleReport),
+    /// List text duplicated across sources, with provenance (duplicates.csv).
+    Dedup(SingleReport),
     /// Run the whole pipeline and write every report into a directory.
     Check(CheckArgs),
 }
@@ -112,6 +115,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Defects(args) => single_report(&args, write_defects),
         Command::Names(args) => single_report(&args, write_names),
         Command::Align(args) => single_report(&args, write_alignments),
+        Command::Dedup(args) => single_report(&args, write_duplicates),
         Command::Check(args) => check(&args),
     }
 }
@@ -149,9 +153,11 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let (analysis, status) = analyse(&args.input)?;
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create output directory {}", args.output.display()))?;
-    let reports: [(&str, Report); 5] = [
+    let reports: [(&str, Report); 7] = [
         ("segments.csv", write_segments),
         ("alignments.csv", write_alignments),
+        ("duplicates.csv", write_duplicates),
+        ("sources.csv", write_sources),
         ("defects.csv", write_defects),
         ("names.csv", write_names),
         ("divergences.csv", write_divergences),

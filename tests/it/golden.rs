@@ -26,6 +26,9 @@ fn seed_corpus_reports_match_golden_files() {
             ("defects.csv", expect_file!["../golden/witkoff-leak/defects.csv"]),
             ("names.csv", expect_file!["../golden/witkoff-leak/names.csv"]),
             ("divergences.csv", expect_file!["../golden/witkoff-leak/divergences.csv"]),
+            ("alignments.csv", expect_file!["../golden/witkoff-leak/alignments.csv"]),
+            ("duplicates.csv", expect_file!["../golden/witkoff-leak/duplicates.csv"]),
+            ("sources.csv", expect_file!["../golden/witkoff-leak/sources.csv"]),
         ],
     );
 }
@@ -38,6 +41,8 @@ fn smoke_corpus_reports_match_golden_files() {
             ("segments.csv", expect_file!["../golden/smoke/segments.csv"]),
             ("defects.csv", expect_file!["../golden/smoke/defects.csv"]),
             ("names.csv", expect_file!["../golden/smoke/names.csv"]),
+            ("alignments.csv", expect_file!["../golden/smoke/alignments.csv"]),
+            ("sources.csv", expect_file!["../golden/smoke/sources.csv"]),
         ],
     );
 }

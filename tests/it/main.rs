@@ -7,5 +7,6 @@ mod cli;
 mod golden;
 mod names_gold;
 mod props;
+mod seed_alignment;
 mod seed_names;
 mod support;
