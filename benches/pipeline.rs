@@ -11,6 +11,7 @@ use crosscheck::model::{DocId, Document};
 use crosscheck::names::{Mention, MentionContext};
 use crosscheck::normalize::matching_form;
 use crosscheck::pipeline::segment_all;
+use crosscheck::score::{Profile, chrf, chrf_plus_plus};
 
 const SEEDS: &[(&str, &str)] = &[
     ("italian", include_str!("../corpus/witkoff-leak/italian.txt")),
@@ -144,5 +145,40 @@ fn name_clustering(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, segmentation, normalisation, name_clustering);
+/// Sentences of the seed corpus, for scoring benches.
+fn seed_sentences() -> Vec<String> {
+    let documents = corpus(1);
+    segment_all(&documents)
+        .iter()
+        .zip(&documents)
+        .flat_map(|(segmented, document)| {
+            segmented.units.iter().map(move |unit| unit.span.of(&document.text).to_owned())
+        })
+        .collect()
+}
+
+fn chrf_scoring(c: &mut Criterion) {
+    let sentences = seed_sentences();
+    let profiles: Vec<Profile> = sentences.iter().map(|s| Profile::new(s)).collect();
+    let pairs: Vec<(usize, usize)> = (0..profiles.len()).map(|i| (i, (i * 7 + 3) % profiles.len())).collect();
+    let mut group = c.benchmark_group("chrf");
+    group.throughput(Throughput::Elements(pairs.len() as u64));
+    group.bench_function("chrf-kernel", |b| {
+        b.iter(|| pairs.iter().map(|&(x, y)| chrf(&profiles[x], &profiles[y])).sum::<f64>())
+    });
+    group.bench_function("chrf++-kernel", |b| {
+        b.iter(|| pairs.iter().map(|&(x, y)| chrf_plus_plus(&profiles[x], &profiles[y])).sum::<f64>())
+    });
+    group.bench_function("chrf-with-profiles", |b| {
+        b.iter(|| {
+            pairs
+                .iter()
+                .map(|&(x, y)| chrf(&Profile::new(&sentences[x]), &Profile::new(&sentences[y])))
+                .sum::<f64>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, segmentation, normalisation, name_clustering, chrf_scoring);
 criterion_main!(benches);

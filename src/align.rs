@@ -518,3 +518,35 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Similarity lies in [0, 1], is symmetric, and a text is fully similar to itself.
+        #[test]
+        fn similarity_is_bounded_symmetric_and_reflexive(a in "\\PC{1,60}", b in "\\PC{0,60}", dice in 0.0f64..=1.0) {
+            let (pa, pb) = (Profile::new(&a), Profile::new(&b));
+            let ab = similarity(&pa, &pb, dice);
+            prop_assert!((0.0..=1.0 + 1e-12).contains(&ab));
+            prop_assert!((ab - similarity(&pb, &pa, dice)).abs() < 1e-12);
+            if pa.char_count() > 0 {
+                prop_assert!((similarity(&pa, &pa, 1.0) - 1.0).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn content_tokens_map_names_to_clusters_and_drop_function_words() {
+        let names: HashMap<String, u32> =
+            [("witkoff", 1), ("vitkoff", 1)].into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let stemmer = Stemmer::create(Algorithm::English);
+        assert_eq!(
+            content_tokens("Vitkoff met the negotiators on October 14", &names, &stemmer),
+            ["#1", "14", "met", "negoti", "octob"]
+        );
+        assert_eq!(content_tokens("Witkoff's negotiator", &names, &stemmer), ["#1", "negoti"]);
+    }
+}

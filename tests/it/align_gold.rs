@@ -97,5 +97,7 @@ fn sentence_alignment_precision_and_recall_on_seed_gold() {
     eprintln!("at {threshold}: precision {precision:.3}, recall {recall:.3}");
     eprintln!("false positives: {false_positives:#?}");
     eprintln!("misses: {misses:#?}");
-    assert!(precision >= 0.0 && recall >= 0.0);
+    // Floors a little under today's numbers (0.826 / 0.392): a change that loses either fails here.
+    assert!(precision >= 0.8, "precision {precision:.3}");
+    assert!(recall >= 0.37, "recall {recall:.3}");
 }
