@@ -247,7 +247,7 @@ fn quote_spans(line: &str) -> Vec<QuoteSpan> {
 fn make_quote(line: &str, start: usize, end: usize, nested: bool, unclosed: bool) -> QuoteSpan {
     let (start, mut end) = trimmed(line, start, end, false).unwrap_or((start, start));
     // A comma before the closing mark is punctuation of the reporting sentence, not the quote.
-    end = start + line[start..end].trim_end_matches([',', ' ']).len();
+    end = start + line[start..end].trim_end_matches(|c: char| c == ',' || c.is_whitespace()).len();
     let text = &line[start..end];
     QuoteSpan { start, end, form: quote_form(text), nested, unclosed }
 }
