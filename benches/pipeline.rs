@@ -10,7 +10,7 @@ use crosscheck::cluster::{ClusterConfig, cluster};
 use crosscheck::model::{DocId, Document};
 use crosscheck::names::{Mention, MentionContext};
 use crosscheck::normalize::matching_form;
-use crosscheck::pipeline::segment_all;
+use crosscheck::pipeline::{Config, run, segment_all};
 use crosscheck::score::{Profile, chrf, chrf_plus_plus};
 
 const SEEDS: &[(&str, &str)] = &[
@@ -180,5 +180,22 @@ fn chrf_scoring(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, segmentation, normalisation, name_clustering, chrf_scoring);
+/// The whole pipeline on `corpus/`: load (from the page cache), clean, segment, names, align.
+fn end_to_end(c: &mut Criterion) {
+    let corpus_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let total: u64 = SEEDS.iter().map(|(_, text)| text.len() as u64).sum();
+    let mut group = c.benchmark_group("pipeline");
+    group.throughput(Throughput::Bytes(total));
+    for threads in [1, 2] {
+        let config = Config { threads, ..Config::default() };
+        group.bench_function(BenchmarkId::new("run-seed-corpus", format!("{threads}-threads")), |b| {
+            b.iter(|| {
+                run(std::slice::from_ref(&corpus_dir), &config).expect("the seed corpus loads").pairs.len()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, segmentation, normalisation, name_clustering, chrf_scoring, end_to_end);
 criterion_main!(benches);

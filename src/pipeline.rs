@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::align::{
@@ -30,6 +31,22 @@ pub struct Config {
     pub names: ClusterConfig,
     /// Alignment settings.
     pub align: AlignConfig,
+    /// Show progress bars on stderr (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// A progress bar for one stage, hidden unless progress is wanted and stderr is a terminal.
+fn stage_bar(config: &Config, stage: &'static str, length: usize) -> ProgressBar {
+    if !config.progress {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(length as u64), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("{prefix:>10} [{bar:30}] {human_pos}/{human_len} {elapsed}")
+        .expect("the progress template is valid")
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_prefix(stage);
+    bar
 }
 
 /// Everything a run found, ready for output.
@@ -78,10 +95,11 @@ pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
     let documents = loaded.documents;
     let (segmented, mentions, names, (pairs, groups)) = pool.install(|| {
         let corpus = corpus_statistics(&documents);
-        let segmented = segment_with(&documents, &corpus);
-        let mentions = mentions_of(&documents, &segmented, &corpus);
+        let segmented = segment_with(&documents, &corpus, &stage_bar(config, "segment", documents.len()));
+        let mentions =
+            mentions_of(&documents, &segmented, &corpus, &stage_bar(config, "names", documents.len()));
         let names = cluster(&mentions, &config.names);
-        let alignment = align(&documents, &segmented, &names, &config.align);
+        let alignment = align(&documents, &segmented, &names, config);
         (segmented, mentions, names, alignment)
     });
     Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: loaded.diagnostics })
@@ -89,7 +107,7 @@ pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
 
 /// Cleans and segments every document.
 pub fn segment_all(documents: &[Document]) -> Vec<Segmented> {
-    segment_with(documents, &corpus_statistics(documents))
+    segment_with(documents, &corpus_statistics(documents), &ProgressBar::hidden())
 }
 
 fn corpus_statistics(documents: &[Document]) -> CorpusStats {
@@ -97,15 +115,22 @@ fn corpus_statistics(documents: &[Document]) -> CorpusStats {
 }
 
 /// Finds the name mentions of every document.
-fn mentions_of(documents: &[Document], segmented: &[Segmented], corpus: &CorpusStats) -> Vec<Mention> {
+fn mentions_of(
+    documents: &[Document],
+    segmented: &[Segmented],
+    corpus: &CorpusStats,
+    bar: &ProgressBar,
+) -> Vec<Mention> {
     let mentions: Vec<Mention> = documents
         .par_iter()
         .zip(segmented)
+        .progress_with(bar.clone())
         .map(|(document, segmented)| {
             extract_mentions(document, &segmented.units, &segmented.defects, &corpus.vocabulary)
         })
         .flatten_iter()
         .collect();
+    bar.finish_and_clear();
     split_juxtaposed(mentions)
 }
 
@@ -114,8 +139,9 @@ fn align(
     documents: &[Document],
     segmented: &[Segmented],
     names: &[NameCluster],
-    config: &AlignConfig,
+    run_config: &Config,
 ) -> (Vec<Pair>, Vec<Group>) {
+    let config = &run_config.align;
     let name_index = name_tokens(names);
     let items: Vec<Item> = documents
         .par_iter()
@@ -124,34 +150,45 @@ fn align(
         .flatten_iter()
         .collect();
     let index = Index::build(&items, documents.len(), config);
+    let bar = stage_bar(run_config, "candidates", items.len());
     let mut candidate_pairs: Vec<(u32, u32)> = (0..items.len())
         .into_par_iter()
+        .progress_with(bar.clone())
         .flat_map_iter(|item| candidates(item, &items, &index, config))
         .collect();
+    bar.finish_and_clear();
     candidate_pairs.par_sort_unstable();
     candidate_pairs.dedup();
     let text_of = |unit: UnitRef| {
         let doc = unit.doc.0 as usize;
         segmented[doc].units[unit.unit as usize].span.of(&documents[doc].text)
     };
+    let bar = stage_bar(run_config, "score", candidate_pairs.len());
     let scored: Vec<Pair> = candidate_pairs
         .par_chunk_by(|x, y| x.0 == y.0)
-        .flat_map_iter(|chunk| score(chunk, &items, &index, text_of, &name_index))
+        .flat_map_iter(|chunk| {
+            bar.inc(chunk.len() as u64);
+            score(chunk, &items, &index, text_of, &name_index)
+        })
         .collect();
+    bar.finish_and_clear();
     let pairs = select(scored, config);
     let mut groups = group(&pairs);
     measure_agreement(&mut groups, &items, &index, text_of);
     (pairs, groups)
 }
 
-fn segment_with(documents: &[Document], corpus: &CorpusStats) -> Vec<Segmented> {
-    documents
+fn segment_with(documents: &[Document], corpus: &CorpusStats, bar: &ProgressBar) -> Vec<Segmented> {
+    let segmented = documents
         .par_iter()
+        .progress_with(bar.clone())
         .map(|document| {
             let classes = classify_lines(document, corpus);
             let defects = find_defects(document, &classes, &corpus.vocabulary);
             let units = segment(document, &classes, &defects);
             Segmented { doc: document.id, units, defects }
         })
-        .collect()
+        .collect();
+    bar.finish_and_clear();
+    segmented
 }

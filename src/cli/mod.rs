@@ -75,7 +75,7 @@ struct InputArgs {
     /// Lines longer than this many bytes are reported and left out.
     #[arg(long, value_name = "BYTES", default_value_t = LoadOptions::default().max_line_bytes)]
     max_line_bytes: usize,
-    /// Print no summary (problems with inputs are still reported).
+    /// Print no summary and no progress bars (problems with inputs are still reported).
     #[arg(short, long)]
     quiet: bool,
 }
@@ -103,6 +103,7 @@ impl InputArgs {
         Config {
             threads: self.threads,
             load: LoadOptions { max_line_bytes: self.max_line_bytes },
+            progress: !self.quiet,
             ..Config::default()
         }
     }
