@@ -426,3 +426,84 @@ fn load_csv(path: &Path, bytes: &[u8], options: &LoadOptions, loaded: &mut Loade
         loaded.diagnostics.push(Diagnostic::error(path, "no usable CSV rows"));
     }
 }
+
+/// Gold and reports read back for evaluation.
+#[derive(Debug, Default)]
+pub struct EvaluationInput {
+    /// Gold: which sentence expresses which statement.
+    pub statements: Vec<((String, u32), u32)>,
+    /// Gold: which spelling names which person.
+    pub names: Vec<(String, u32)>,
+    /// Report: aligned sentence pairs.
+    pub pairs: Vec<((String, u32), (String, u32))>,
+    /// Report: spelling -> name cluster.
+    pub clusters: std::collections::HashMap<String, u32>,
+}
+
+/// Reads `GOLD/statements.csv`, `GOLD/names.csv`, `REPORTS/alignments.csv` and
+/// `REPORTS/names.csv`. Errors name the file and line.
+pub fn read_evaluation(gold: &Path, reports: &Path) -> Result<EvaluationInput, Diagnostic> {
+    let mut input = EvaluationInput::default();
+    for_each_row(&gold.join("statements.csv"), &["source", "index", "statement"], |row| {
+        input.statements.push(((row[0].to_owned(), parse(&row[1])?), parse(&row[2])?));
+        Ok(())
+    })?;
+    for_each_row(&gold.join("names.csv"), &["name", "person"], |row| {
+        input.names.push((row[0].to_owned(), parse(&row[1])?));
+        Ok(())
+    })?;
+    for_each_row(
+        &reports.join("alignments.csv"),
+        &["kind", "source_a", "index_a", "source_b", "index_b"],
+        |row| {
+            if &row[0] == "sentence" {
+                input
+                    .pairs
+                    .push(((row[1].to_owned(), parse(&row[2])?), (row[3].to_owned(), parse(&row[4])?)));
+            }
+            Ok(())
+        },
+    )?;
+    for_each_row(&reports.join("names.csv"), &["variant", "cluster_id"], |row| {
+        input.clusters.insert(row[0].to_owned(), parse(&row[1])?);
+        Ok(())
+    })?;
+    Ok(input)
+}
+
+fn parse<T: std::str::FromStr>(field: &str) -> Result<T, String> {
+    field.parse().map_err(|_| format!("`{field}` is not a number"))
+}
+
+/// Calls `each` with the named columns of every row of a CSV file.
+fn for_each_row(
+    path: &Path,
+    columns: &[&str],
+    mut each: impl FnMut(&[String]) -> Result<(), String>,
+) -> Result<(), Diagnostic> {
+    let mut reader =
+        csv::Reader::from_path(path).map_err(|err| Diagnostic::error(path, format!("cannot read: {err}")))?;
+    let headers = reader.headers().map_err(|err| Diagnostic::error_at(path, 1, err.to_string()))?.clone();
+    let positions: Vec<usize> = columns
+        .iter()
+        .map(|column| {
+            headers
+                .iter()
+                .position(|h| h == *column)
+                .ok_or_else(|| Diagnostic::error_at(path, 1, format!("no `{column}` column")))
+        })
+        .collect::<Result<_, _>>()?;
+    for record in reader.records() {
+        let record = record.map_err(|err| {
+            Diagnostic::error_at(
+                path,
+                err.position().map_or(0, |p| p.line()),
+                format!("malformed row ({err})"),
+            )
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let fields: Vec<String> = positions.iter().map(|&i| record.get(i).unwrap_or("").to_owned()).collect();
+        each(&fields).map_err(|message| Diagnostic::error_at(path, line, message))?;
+    }
+    Ok(())
+}

@@ -329,6 +329,40 @@ pub fn write_sources(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()
     Ok(())
 }
 
+/// Writes a synthetic corpus: `DIR/corpus/<source>.txt`, and the gold as
+/// `DIR/gold/statements.csv` (`source,index,statement`) and `DIR/gold/names.csv`
+/// (`name,person`).
+pub fn write_synthetic(directory: &Path, synthetic: &crate::synth::Synthetic) -> Result<(), Error> {
+    let corpus = directory.join("corpus");
+    let gold = directory.join("gold");
+    for path in [&corpus, &gold] {
+        std::fs::create_dir_all(path).map_err(|source| Error::Write { path: path.clone(), source })?;
+    }
+    for (source, text) in &synthetic.documents {
+        write_atomic(&corpus.join(format!("{source}.txt")), |out| {
+            out.write_all(text.as_bytes()).map_err(csv::Error::from)
+        })?;
+    }
+    write_atomic(&gold.join("statements.csv"), |out| {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(["source", "index", "statement"])?;
+        for (source, index, statement) in &synthetic.statements {
+            writer.write_record([source.as_str(), &index.to_string(), &statement.to_string()])?;
+        }
+        writer.flush()?;
+        Ok(())
+    })?;
+    write_atomic(&gold.join("names.csv"), |out| {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(["name", "person"])?;
+        for (name, person) in &synthetic.names {
+            writer.write_record([name.as_str(), &person.to_string()])?;
+        }
+        writer.flush()?;
+        Ok(())
+    })
+}
+
 /// Writes a file atomically: into a temporary file beside it, then renamed over it.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<(), Error> {
     let directory = match path.parent() {

@@ -9,8 +9,8 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, Group, Index, Item, Pair, UnitRef, candidates, group, items, measure_agreement, name_tokens,
-    score, select,
+    AlignConfig, Group, Index, Item, Pair, UnitRef, candidates, describe, group, items, measure_agreement,
+    name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, cluster};
@@ -168,11 +168,12 @@ fn align(
         .par_chunk_by(|x, y| x.0 == y.0)
         .flat_map_iter(|chunk| {
             bar.inc(chunk.len() as u64);
-            score(chunk, &items, &index, text_of, &name_index)
+            score(chunk, &items, &index, text_of)
         })
         .collect();
     bar.finish_and_clear();
-    let pairs = select(scored, config);
+    let mut pairs = select(scored, config);
+    pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index));
     let mut groups = group(&pairs);
     measure_agreement(&mut groups, &items, &index, text_of);
     (pairs, groups)

@@ -125,10 +125,46 @@ fn matches<T: Ord>(a: &[T], b: &[T]) -> usize {
     count
 }
 
-/// Per-order (hypothesis, reference, match) counts, as sacrebleu's `_get_match_statistics`.
-fn statistics<T: Ord>(hypothesis: &[T], reference: &[T]) -> (usize, usize, usize) {
-    let hyp = if reference.is_empty() { 0 } else { hypothesis.len() };
-    (hyp, reference.len(), matches(hypothesis, reference))
+/// Per-order n-gram counts of two profiles and their matches: one merge pass gives chrF and
+/// chrF++ in both directions, since matching is symmetric.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Matches {
+    /// (n-grams of a, n-grams of b, matches) per character order.
+    chars: [(usize, usize, usize); CHAR_ORDER],
+    /// The same per word order.
+    words: [(usize, usize, usize); WORD_ORDER],
+}
+
+/// Compares two profiles.
+pub fn compare(a: &Profile, b: &Profile) -> Matches {
+    let mut result = Matches::default();
+    for (order, (x, y)) in a.chars.iter().zip(&b.chars).enumerate() {
+        result.chars[order] = (x.len(), y.len(), matches(x, y));
+    }
+    for (order, (x, y)) in a.words.iter().zip(&b.words).enumerate() {
+        result.words[order] = (x.len(), y.len(), matches(x, y));
+    }
+    result
+}
+
+/// sacrebleu's (hypothesis, reference, match) statistics for one order; the hypothesis count
+/// is zero when the reference has no n-grams of that order (`_get_match_statistics`).
+fn directed((len_a, len_b, matched): (usize, usize, usize), a_is_hypothesis: bool) -> (usize, usize, usize) {
+    let (hyp, reference) = if a_is_hypothesis { (len_a, len_b) } else { (len_b, len_a) };
+    (if reference == 0 { 0 } else { hyp }, reference, matched)
+}
+
+impl Matches {
+    /// chrF with `a` (or `b`) as the hypothesis, in [0, 100].
+    pub fn chrf(&self, a_is_hypothesis: bool) -> f64 {
+        f_score(self.chars.iter().map(|&order| directed(order, a_is_hypothesis)))
+    }
+
+    /// chrF++ with `a` (or `b`) as the hypothesis, in [0, 100].
+    pub fn chrf_plus_plus(&self, a_is_hypothesis: bool) -> f64 {
+        let orders = self.chars.iter().chain(&self.words);
+        f_score(orders.map(|&order| directed(order, a_is_hypothesis)))
+    }
 }
 
 /// sacrebleu's `_compute_f_score` with effective-order averaging, in [0, 100].
@@ -155,19 +191,18 @@ fn f_score(stats: impl Iterator<Item = (usize, usize, usize)>) -> f64 {
 
 /// Sentence-level chrF of `hypothesis` against `reference`, in [0, 100].
 pub fn chrf(hypothesis: &Profile, reference: &Profile) -> f64 {
-    f_score(hypothesis.chars.iter().zip(&reference.chars).map(|(h, r)| statistics(h, r)))
+    compare(hypothesis, reference).chrf(true)
 }
 
 /// Sentence-level chrF++ (character orders 1–6 and word orders 1–2), in [0, 100].
 pub fn chrf_plus_plus(hypothesis: &Profile, reference: &Profile) -> f64 {
-    let chars = hypothesis.chars.iter().zip(&reference.chars).map(|(h, r)| statistics(h, r));
-    let words = hypothesis.words.iter().zip(&reference.words).map(|(h, r)| statistics(h, r));
-    f_score(chars.chain(words))
+    compare(hypothesis, reference).chrf_plus_plus(true)
 }
 
 /// chrF averaged over both directions and scaled to [0, 1]: symmetric, for ranking.
 pub fn symmetric_chrf(a: &Profile, b: &Profile) -> f64 {
-    (chrf(a, b) + chrf(b, a)) / 200.0
+    let matches = compare(a, b);
+    (matches.chrf(true) + matches.chrf(false)) / 200.0
 }
 
 #[cfg(test)]
