@@ -239,7 +239,7 @@ fn spell(name: &str, convention: usize) -> String {
             }
             s.replace('v', "w")
         }
-        2 => lower.replace("sh", "ch").replace("kh", "kh").replace('u', "ou").replace("zh", "j"),
+        2 => lower.replace("sh", "ch").replace('u', "ou").replace("zh", "j"),
         3 => {
             let mut s = lower.replace('i', "y");
             if s.ends_with("ov") || s.ends_with("ev") {
