@@ -17,7 +17,7 @@ use crate::cluster::NameCluster;
 use crate::divergence::{Divergence, classify};
 use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
 use crate::normalize::matching_form;
-use crate::score::{Matches, Profile, compare};
+use crate::score::{Matches, Profile, Sketch, compare, compare_sketches};
 
 /// Settings for alignment.
 #[derive(Debug, Clone)]
@@ -30,6 +30,8 @@ pub struct AlignConfig {
     pub relative_threshold: f64,
     /// Candidates scored per item and other source.
     pub candidates_per_source: usize,
+    /// Indexed (rare) tokens a candidate must share with an item that has at least that many.
+    pub min_shared_tokens: usize,
     /// Candidates whose IDF-weighted token Dice is below this are not scored: on the seed gold
     /// this drops 78% of wrong candidates and 10% of right ones, nearly all of which score below
     /// the threshold anyway.
@@ -45,6 +47,7 @@ impl Default for AlignConfig {
             threshold: 0.31,
             relative_threshold: 0.6,
             candidates_per_source: 2,
+            min_shared_tokens: 2,
             min_token_dice: 0.1,
             max_postings: 0,
         }
@@ -422,8 +425,14 @@ pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignC
             }
         }
     }
+    let indexed =
+        index.item_tokens[item_id].iter().filter(|&&t| !index.postings[t as usize].is_empty()).count();
+    let needed = config.min_shared_tokens.min(indexed).max(1) as u32;
     let mut by_source: BTreeMap<DocId, Vec<(f64, u32)>> = BTreeMap::new();
-    for (&other, _) in shared.iter() {
+    for (&other, &count) in shared.iter() {
+        if count < needed {
+            continue;
+        }
         let dice = index.dice(item_id, other as usize);
         if dice >= config.min_token_dice {
             by_source.entry(items[other as usize].unit.doc).or_default().push((dice, other));
@@ -450,35 +459,20 @@ pub fn similarity(matches: &Matches, token_dice: f64, agreement: f64) -> f64 {
     agreement * (chrf_pp + token_dice) / 2.0
 }
 
-/// Scores candidate pairs that share their first item, building each profile once. Only the
-/// similarity is computed here; [`describe`] adds the rest to the pairs that are kept.
-pub fn score<'t>(
-    pairs: &[(u32, u32)],
-    items: &[Item],
-    index: &Index,
-    text_of: impl Fn(UnitRef) -> &'t str,
-) -> Vec<Pair> {
-    let Some(&(first, _)) = pairs.first() else { return Vec::new() };
-    debug_assert!(pairs.iter().all(|&(a, _)| a == first), "pairs share their first item");
-    let first_item = &items[first as usize];
-    let first_profile = Profile::new(text_of(first_item.unit));
-    pairs
-        .iter()
-        .map(|&(first_id, other)| {
-            let other_item = &items[other as usize];
-            let matches = compare(&first_profile, &Profile::new(text_of(other_item.unit)));
-            let (a, b) = (first_id as usize, other as usize);
-            Pair {
-                a: first_item.unit,
-                b: other_item.unit,
-                kind: first_item.kind,
-                similarity: similarity(&matches, index.dice(a, b), index.agreement(a, b)),
-                chrf: 0.0,
-                chrf_plus_plus: 0.0,
-                divergence: Divergence::Wording,
-            }
-        })
-        .collect()
+/// Scores a candidate pair of items by their sketches. Only the similarity is computed here;
+/// [`describe`] adds exact chrF and the divergence to the pairs that are kept.
+pub fn score((a, b): (u32, u32), items: &[Item], index: &Index, sketches: &[Sketch]) -> Pair {
+    let (a, b) = (a as usize, b as usize);
+    let matches = compare_sketches(&sketches[a], &sketches[b]);
+    Pair {
+        a: items[a].unit,
+        b: items[b].unit,
+        kind: items[a].kind,
+        similarity: similarity(&matches, index.dice(a, b), index.agreement(a, b)),
+        chrf: 0.0,
+        chrf_plus_plus: 0.0,
+        divergence: Divergence::Wording,
+    }
 }
 
 /// Fills in a kept pair's chrF, chrF++ (`b` as hypothesis, `a` as reference) and divergence.
@@ -525,17 +519,11 @@ pub fn select(scored: Vec<Pair>, config: &AlignConfig) -> Vec<Pair> {
 }
 
 /// Fills in each group's `agreement`: every member's similarity to the group's consensus.
-pub fn measure_agreement<'t>(
-    groups: &mut [Group],
-    items: &[Item],
-    index: &Index,
-    text_of: impl Fn(UnitRef) -> &'t str,
-) {
+pub fn measure_agreement(groups: &mut [Group], items: &[Item], index: &Index, sketches: &[Sketch]) {
     let item_of: HashMap<UnitRef, usize> =
         items.iter().enumerate().map(|(id, item)| (item.unit, id)).collect();
     for group in groups {
         let consensus_item = item_of[&group.consensus];
-        let consensus_profile = Profile::new(text_of(group.consensus));
         group.agreement = group
             .members
             .iter()
@@ -545,7 +533,7 @@ pub fn measure_agreement<'t>(
                 }
                 let member_item = item_of[&member];
                 let dice = index.dice(member_item, consensus_item);
-                let matches = compare(&Profile::new(text_of(member)), &consensus_profile);
+                let matches = compare_sketches(&sketches[member_item], &sketches[consensus_item]);
                 similarity(&matches, dice, index.agreement(member_item, consensus_item))
             })
             .collect();

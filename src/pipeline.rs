@@ -18,6 +18,7 @@ use crate::error::{Diagnostic, Error};
 use crate::load::{LoadOptions, load};
 use crate::model::{Document, Segmented};
 use crate::names::{Mention, extract_mentions, split_juxtaposed};
+use crate::score::Sketch;
 use crate::segment::segment;
 
 /// Settings for a run.
@@ -163,19 +164,22 @@ fn align(
         let doc = unit.doc.0 as usize;
         segmented[doc].units[unit.unit as usize].span.of(&documents[doc].text)
     };
+    // One sketch per item, built once: scoring compares each item with many candidates.
+    let sketches: Vec<Sketch> = items.par_iter().map(|item| Sketch::new(text_of(item.unit))).collect();
     let bar = stage_bar(run_config, "score", candidate_pairs.len());
     let scored: Vec<Pair> = candidate_pairs
-        .par_chunk_by(|x, y| x.0 == y.0)
+        .par_chunks(4096)
         .flat_map_iter(|chunk| {
             bar.inc(chunk.len() as u64);
-            score(chunk, &items, &index, text_of)
+            chunk.iter().map(|&pair| score(pair, &items, &index, &sketches))
         })
         .collect();
     bar.finish_and_clear();
+    drop(candidate_pairs);
     let mut pairs = select(scored, config);
     pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index));
     let mut groups = group(&pairs);
-    measure_agreement(&mut groups, &items, &index, text_of);
+    measure_agreement(&mut groups, &items, &index, &sketches);
     (pairs, groups)
 }
 

@@ -108,6 +108,72 @@ fn chrf_words(text: &str) -> Vec<&str> {
     tokens
 }
 
+/// A compact profile for ranking: 32-bit hashes of the same n-grams, sorted per order, in one
+/// allocation. Matches counted on sketches can exceed the exact count only on a hash collision
+/// (about one pair in ten thousand gains one spurious match), so sketches rank candidates and
+/// the exact [`Profile`] gives the reported scores.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sketch {
+    grams: Vec<u32>,
+    /// End of each order's run in `grams`: character orders 1–6, then word orders 1–2.
+    ends: [u32; CHAR_ORDER + WORD_ORDER],
+}
+
+fn mix(value: u128) -> u32 {
+    let folded = (value as u64) ^ ((value >> 64) as u64).rotate_left(29);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32
+}
+
+impl Sketch {
+    /// Builds the sketch of `text`.
+    pub fn new(text: &str) -> Sketch {
+        let chars: Vec<u32> = text.chars().filter(|&c| !is_python_space(c)).map(u32::from).collect();
+        let words: Vec<u64> = chrf_words(text).iter().map(hash_of).collect();
+        let mut grams = Vec::with_capacity(chars.len() * CHAR_ORDER + words.len() * WORD_ORDER);
+        let mut ends = [0u32; CHAR_ORDER + WORD_ORDER];
+        for n in 1..=CHAR_ORDER {
+            let start = grams.len();
+            if chars.len() >= n {
+                grams.extend(
+                    chars
+                        .windows(n)
+                        .map(|w| mix(w.iter().fold(0u128, |acc, &c| (acc << 21) | u128::from(c)))),
+                );
+            }
+            grams[start..].sort_unstable();
+            ends[n - 1] = grams.len() as u32;
+        }
+        for n in 1..=WORD_ORDER {
+            let start = grams.len();
+            if words.len() >= n {
+                grams.extend(words.windows(n).map(|w| mix(u128::from(hash_of(&w)) | (n as u128) << 64)));
+            }
+            grams[start..].sort_unstable();
+            ends[CHAR_ORDER + n - 1] = grams.len() as u32;
+        }
+        Sketch { grams, ends }
+    }
+
+    fn order(&self, order: usize) -> &[u32] {
+        let start = if order == 0 { 0 } else { self.ends[order - 1] as usize };
+        &self.grams[start..self.ends[order] as usize]
+    }
+}
+
+/// Compares two sketches: like [`compare`], up to hash collisions.
+pub fn compare_sketches(a: &Sketch, b: &Sketch) -> Matches {
+    let mut result = Matches::default();
+    for order in 0..CHAR_ORDER {
+        let (x, y) = (a.order(order), b.order(order));
+        result.chars[order] = (x.len(), y.len(), matches(x, y));
+    }
+    for order in 0..WORD_ORDER {
+        let (x, y) = (a.order(CHAR_ORDER + order), b.order(CHAR_ORDER + order));
+        result.words[order] = (x.len(), y.len(), matches(x, y));
+    }
+    result
+}
+
 /// Size of the multiset intersection of two sorted slices.
 fn matches<T: Ord>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut count) = (0, 0, 0);
@@ -221,6 +287,23 @@ mod tests {
     #[test]
     fn chrf_plus_plus_splits_one_punctuation_mark() {
         assert_eq!(chrf_words("(hi) there, x \"quoted\""), ["(hi", ")", "there", ",", "x", "\"quoted", "\""]);
+    }
+
+    #[test]
+    fn sketches_agree_with_exact_profiles_on_seed_like_text() {
+        let texts = [
+            "“He had to sell the plan to Ukraine, he had to sell it to Russia. That’s what dealmakers do.”",
+            "The president told reporters, “He’s gotta sell this to Ukraine, he’s gotta sell Ukraine to Russia.”",
+            "Зеленський сказав «ні».",
+            "",
+        ];
+        for a in texts {
+            for b in texts {
+                let exact = compare(&Profile::new(a), &Profile::new(b));
+                let sketched = compare_sketches(&Sketch::new(a), &Sketch::new(b));
+                assert_eq!(exact, sketched, "{a:?} / {b:?}");
+            }
+        }
     }
 
     proptest! {
