@@ -299,6 +299,8 @@ pub struct Index {
     idf: Vec<f64>,
     /// Per token id: what the token is (name cluster, number, word).
     token_kind: Vec<TokenKind>,
+    /// Per item: the sum of its tokens' IDF.
+    item_weight: Vec<f64>,
 }
 
 /// What a content token stands for.
@@ -348,7 +350,7 @@ impl Index {
             item_tokens.push(token_ids);
         }
         let total = items.len().max(1) as f64;
-        let idf = postings.iter().map(|items| (total / items.len() as f64).ln() + 1.0).collect();
+        let idf: Vec<f64> = postings.iter().map(|items| (total / items.len() as f64).ln() + 1.0).collect();
         let max_postings = if config.max_postings == 0 { (2 * sources).max(64) } else { config.max_postings };
         for list in &mut postings {
             if list.len() > max_postings {
@@ -356,7 +358,9 @@ impl Index {
                 list.shrink_to_fit();
             }
         }
-        Index { item_tokens, postings, idf, token_kind }
+        let item_weight =
+            item_tokens.iter().map(|tokens| tokens.iter().map(|&t| idf[t as usize]).sum::<f64>()).collect();
+        Index { item_tokens, postings, idf, token_kind, item_weight }
     }
 
     /// 1 when two items' names and numbers are compatible; lower when both name people but
@@ -383,10 +387,59 @@ impl Index {
     /// IDF-weighted Dice coefficient of two items' tokens, in [0, 1].
     pub fn dice(&self, a: usize, b: usize) -> f64 {
         let (ta, tb) = (&self.item_tokens[a], &self.item_tokens[b]);
-        let weight = |tokens: &[u32]| tokens.iter().map(|&t| self.idf[t as usize]).sum::<f64>();
-        let shared: f64 =
-            ta.iter().filter(|t| tb.binary_search(t).is_ok()).map(|&t| self.idf[t as usize]).sum();
-        let total = weight(ta) + weight(tb);
+        let (mut i, mut j, mut shared) = (0, 0, 0.0);
+        while i < ta.len() && j < tb.len() {
+            match ta[i].cmp(&tb[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += self.idf[ta[i] as usize];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let total = self.item_weight[a] + self.item_weight[b];
+        if total > 0.0 { 2.0 * shared / total } else { 0.0 }
+    }
+
+    /// 1 when two items' names and numbers are compatible; lower when both name people but
+    /// none in common (0.5), or both give numbers but none in common (0.75). Translations keep
+    /// names and numbers, so their absence in common is evidence of a different statement.
+    pub fn agreement(&self, a: usize, b: usize) -> f64 {
+        let of_kind = |item: usize, kind: TokenKind| -> Vec<u32> {
+            self.item_tokens[item].iter().copied().filter(|&t| self.token_kind[t as usize] == kind).collect()
+        };
+        let disjoint = |kind: TokenKind| {
+            let (x, y) = (of_kind(a, kind), of_kind(b, kind));
+            !x.is_empty() && !y.is_empty() && x.iter().all(|t| y.binary_search(t).is_err())
+        };
+        let mut factor = 1.0;
+        if disjoint(TokenKind::Name) {
+            factor *= 0.5;
+        }
+        if disjoint(TokenKind::Number) {
+            factor *= 0.75;
+        }
+        factor
+    }
+
+    /// IDF-weighted Dice coefficient of two items' tokens, in [0, 1].
+    pub fn dice(&self, a: usize, b: usize) -> f64 {
+        let (ta, tb) = (&self.item_tokens[a], &self.item_tokens[b]);
+        let (mut i, mut j, mut shared) = (0, 0, 0.0);
+        while i < ta.len() && j < tb.len() {
+            match ta[i].cmp(&tb[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += self.idf[ta[i] as usize];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let total = self.item_weight[a] + self.item_weight[b];
         if total > 0.0 { 2.0 * shared / total } else { 0.0 }
     }
 
