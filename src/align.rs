@@ -402,66 +402,6 @@ impl Index {
         let total = self.item_weight[a] + self.item_weight[b];
         if total > 0.0 { 2.0 * shared / total } else { 0.0 }
     }
-
-    /// 1 when two items' names and numbers are compatible; lower when both name people but
-    /// none in common (0.5), or both give numbers but none in common (0.75). Translations keep
-    /// names and numbers, so their absence in common is evidence of a different statement.
-    pub fn agreement(&self, a: usize, b: usize) -> f64 {
-        let of_kind = |item: usize, kind: TokenKind| -> Vec<u32> {
-            self.item_tokens[item].iter().copied().filter(|&t| self.token_kind[t as usize] == kind).collect()
-        };
-        let disjoint = |kind: TokenKind| {
-            let (x, y) = (of_kind(a, kind), of_kind(b, kind));
-            !x.is_empty() && !y.is_empty() && x.iter().all(|t| y.binary_search(t).is_err())
-        };
-        let mut factor = 1.0;
-        if disjoint(TokenKind::Name) {
-            factor *= 0.5;
-        }
-        if disjoint(TokenKind::Number) {
-            factor *= 0.75;
-        }
-        factor
-    }
-
-    /// IDF-weighted Dice coefficient of two items' tokens, in [0, 1].
-    pub fn dice(&self, a: usize, b: usize) -> f64 {
-        let (ta, tb) = (&self.item_tokens[a], &self.item_tokens[b]);
-        let (mut i, mut j, mut shared) = (0, 0, 0.0);
-        while i < ta.len() && j < tb.len() {
-            match ta[i].cmp(&tb[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared += self.idf[ta[i] as usize];
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        let total = self.item_weight[a] + self.item_weight[b];
-        if total > 0.0 { 2.0 * shared / total } else { 0.0 }
-    }
-
-    /// IDF-weighted overlap coefficient of two items' tokens, in [0, 1].
-    pub fn overlap(&self, a: usize, b: usize) -> f64 {
-        let (ta, tb) = (&self.item_tokens[a], &self.item_tokens[b]);
-        let weight = |tokens: &[u32]| tokens.iter().map(|&t| self.idf[t as usize]).sum::<f64>();
-        let (mut i, mut j, mut shared) = (0, 0, 0.0);
-        while i < ta.len() && j < tb.len() {
-            match ta[i].cmp(&tb[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared += self.idf[ta[i] as usize];
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        let smaller = weight(ta).min(weight(tb));
-        if smaller > 0.0 { shared / smaller } else { 0.0 }
-    }
 }
 
 /// The candidates of one item: items of the same kind in other documents sharing an indexed
