@@ -45,8 +45,8 @@ impl Default for AlignConfig {
     fn default() -> Self {
         AlignConfig {
             threshold: 0.31,
-            relative_threshold: 0.6,
-            candidates_per_source: 2,
+            relative_threshold: 0.7,
+            candidates_per_source: 1,
             min_shared_tokens: 2,
             min_token_dice: 0.1,
             max_postings: 0,
