@@ -10,8 +10,9 @@ use crosscheck::cluster::{ClusterConfig, cluster};
 use crosscheck::model::{DocId, Document};
 use crosscheck::names::{Mention, MentionContext};
 use crosscheck::normalize::matching_form;
-use crosscheck::pipeline::{Config, run, segment_all};
+use crosscheck::pipeline::{Config, analyse, run, segment_all};
 use crosscheck::score::{Profile, chrf, chrf_plus_plus};
+use crosscheck::synth::{SynthConfig, generate};
 
 const SEEDS: &[(&str, &str)] = &[
     ("italian", include_str!("../corpus/witkoff-leak/italian.txt")),
@@ -197,5 +198,46 @@ fn end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, segmentation, normalisation, name_clustering, chrf_scoring, end_to_end);
+/// The whole pipeline on synthetic corpora of 10k and 100k sentences (20 and 200 sources of
+/// 500 sentences), in memory, two threads. The 1M rung is measured with the CLI (README).
+fn scale_ladder(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scale");
+    group.sample_size(10);
+    for sources in [20, 200] {
+        let synthetic = generate(&SynthConfig { sources, sentences: 500, seed: 3 });
+        let documents: Vec<Document> = synthetic
+            .documents
+            .into_iter()
+            .enumerate()
+            .map(|(position, (source, text))| Document {
+                id: DocId(position as u32),
+                source,
+                path: "synthetic.txt".into(),
+                record_line: None,
+                encoding: "UTF-8",
+                text,
+                title: None,
+                date: None,
+                url: None,
+            })
+            .collect();
+        let sentences = sources * 500;
+        group.throughput(Throughput::Elements(sentences as u64));
+        let config = Config { threads: 2, ..Config::default() };
+        group.bench_function(BenchmarkId::new("check-2-threads", sentences), |b| {
+            b.iter(|| analyse(documents.clone(), &config).expect("analysis runs").pairs.len())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    segmentation,
+    normalisation,
+    name_clustering,
+    chrf_scoring,
+    end_to_end,
+    scale_ladder
+);
 criterion_main!(benches);

@@ -89,11 +89,17 @@ impl Analysis {
 /// still returns them, so the caller can report them before failing.
 pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
     let loaded = load(inputs, &config.load);
+    let mut analysis = analyse(loaded.documents, config)?;
+    analysis.diagnostics = loaded.diagnostics;
+    Ok(analysis)
+}
+
+/// Runs every stage on documents already in memory (their ids must be their positions).
+pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .build()
         .map_err(|err| Error::Config(format!("cannot start {} threads: {err}", config.threads)))?;
-    let documents = loaded.documents;
     let (segmented, mentions, names, (pairs, groups)) = pool.install(|| {
         let corpus = corpus_statistics(&documents);
         let segmented = segment_with(&documents, &corpus, &stage_bar(config, "segment", documents.len()));
@@ -103,7 +109,7 @@ pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
         let alignment = align(&documents, &segmented, &names, config);
         (segmented, mentions, names, alignment)
     });
-    Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: loaded.diagnostics })
+    Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: Vec::new() })
 }
 
 /// Cleans and segments every document.
@@ -171,7 +177,12 @@ fn align(
         .par_chunks(4096)
         .flat_map_iter(|chunk| {
             bar.inc(chunk.len() as u64);
-            chunk.iter().map(|&pair| score(pair, &items, &index, &sketches))
+            // Pairs below the threshold can never be kept; dropping them here keeps memory
+            // proportional to the pairs kept, not the candidates scored.
+            chunk
+                .iter()
+                .map(|&pair| score(pair, &items, &index, &sketches))
+                .filter(|pair| pair.similarity >= config.threshold)
         })
         .collect();
     bar.finish_and_clear();
