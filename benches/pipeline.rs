@@ -27,16 +27,8 @@ fn corpus(copies: usize) -> Vec<Document> {
     (0..copies)
         .flat_map(|copy| SEEDS.iter().map(move |(name, text)| (copy, name, text)))
         .enumerate()
-        .map(|(position, (copy, name, text))| Document {
-            id: DocId(position as u32),
-            source: format!("{name}-{copy}"),
-            path: "bench.txt".into(),
-            record_line: None,
-            encoding: "UTF-8",
-            text: (*text).to_owned(),
-            title: None,
-            date: None,
-            url: None,
+        .map(|(position, (copy, name, text))| {
+            Document::new(DocId(position as u32), format!("{name}-{copy}"), (*text).to_owned())
         })
         .collect()
 }
@@ -209,17 +201,7 @@ fn scale_ladder(c: &mut Criterion) {
             .documents
             .into_iter()
             .enumerate()
-            .map(|(position, (source, text))| Document {
-                id: DocId(position as u32),
-                source,
-                path: "synthetic.txt".into(),
-                record_line: None,
-                encoding: "UTF-8",
-                text,
-                title: None,
-                date: None,
-                url: None,
-            })
+            .map(|(position, (source, text))| Document::new(DocId(position as u32), source, text))
             .collect();
         let sentences = sources * 500;
         group.throughput(Throughput::Elements(sentences as u64));

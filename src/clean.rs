@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::{BoilerplateRule, Defect, DefectKind, Document, LineClass, Span};
-use crate::normalize::{letter_runs, matching_form};
+use crate::normalize::{MONTHS, letter_runs, matching_form};
 
 /// What one document contributes to the corpus-wide statistics.
 #[derive(Debug, Default, Clone)]
@@ -353,21 +353,6 @@ fn is_caption(line: &str) -> bool {
     }
 }
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// Section labels, kickers and bylines are Title Case (every word of four or more letters
 /// capitalised); a sentence-case line is more likely a headline of the article itself.
 fn is_label_cased(line: &str) -> bool {
@@ -560,17 +545,7 @@ mod tests {
     use crate::model::DocId;
 
     fn document(id: u32, text: &str) -> Document {
-        Document {
-            id: DocId(id),
-            source: format!("doc{id}"),
-            path: "test.txt".into(),
-            record_line: None,
-            encoding: "UTF-8",
-            text: text.into(),
-            title: None,
-            date: None,
-            url: None,
-        }
+        Document::new(DocId(id), format!("doc{id}"), text)
     }
 
     const BODY: &str = "The envoy spoke to reporters on Wednesday about the plan, saying that the talks with both sides would continue next week in the capital.";

@@ -47,53 +47,9 @@ const NEGATORS: &[&str] = &[
 ];
 
 const NUMBER_WORDS: &[&str] = &[
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "hundred",
-    "thousand",
-    "million",
-    "billion",
-    "trillion",
-    "dozen",
-    "half",
-    "first",
-    "second",
-    "third",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "percent",
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion", "trillion",
+    "dozen", "half", "first", "second", "third", "percent",
 ];
 
 /// Words of the matching form; a possessive `'s` stays on its word (`trump's`), so that the
@@ -179,7 +135,9 @@ pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
 }
 
 fn is_number(word: &str) -> bool {
-    word.chars().all(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&word)
+    word.chars().all(|c| c.is_ascii_digit())
+        || NUMBER_WORDS.contains(&word)
+        || crate::normalize::is_calendar_word(word)
 }
 
 /// One change of a word diff.

@@ -9,17 +9,8 @@
 //! use crosscheck::model::{DocId, Document};
 //! use crosscheck::pipeline::segment_all;
 //!
-//! let document = Document {
-//!     id: DocId(0),
-//!     source: "example".into(),
-//!     path: "example.txt".into(),
-//!     record_line: None,
-//!     encoding: "UTF-8",
-//!     text: "Mr. Witkoff said: “That’s what dealmakers do.” Nobody replied.".into(),
-//!     title: None,
-//!     date: None,
-//!     url: None,
-//! };
+//! let document =
+//!     Document::new(DocId(0), "example", "Mr. Witkoff said: “That’s what dealmakers do.” Nobody replied.");
 //! let segmented = segment_all(&[document.clone()]);
 //! let texts: Vec<&str> = segmented[0].units.iter().map(|u| u.span.of(&document.text)).collect();
 //! assert_eq!(texts, ["Mr. Witkoff said: “That’s what dealmakers do.”", "That’s what dealmakers do.", "Nobody replied."]);

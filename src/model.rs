@@ -62,6 +62,25 @@ pub struct Document {
     pub url: Option<String>,
 }
 
+impl Document {
+    /// A document from text in memory (tests, benches, library callers): UTF-8, no record
+    /// metadata, its path is its source name.
+    pub fn new(id: DocId, source: impl Into<String>, text: impl Into<String>) -> Document {
+        let source = source.into();
+        Document {
+            id,
+            path: PathBuf::from(&source),
+            source,
+            record_line: None,
+            encoding: "UTF-8",
+            text: text.into(),
+            title: None,
+            date: None,
+            url: None,
+        }
+    }
+}
+
 /// What a line of a document is, decided before segmentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LineClass {

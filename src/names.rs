@@ -111,7 +111,8 @@ const TITLES: &[&str] = &[
     "investigator",
 ];
 
-/// Closed-class words and calendar names that are capitalised only at the start of a clause.
+/// Closed-class words that are capitalised only at the start of a clause (calendar words are
+/// never names either: see [`is_not_name`]).
 const NOT_NAMES: &[&str] = &[
     "a",
     "about",
@@ -214,25 +215,6 @@ const NOT_NAMES: &[&str] = &[
     "yet",
     "you",
     "your",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
 ];
 
 const LOCATIVES: &[&str] =
@@ -451,7 +433,8 @@ fn is_acronym(word: &str) -> bool {
 }
 
 fn is_not_name(token: &Token) -> bool {
-    NOT_NAMES.contains(&token.lower().as_str())
+    let lower = token.lower();
+    NOT_NAMES.contains(&lower.as_str()) || crate::normalize::is_calendar_word(&lower)
 }
 
 /// A name found in a run of capitalised tokens.
@@ -602,17 +585,7 @@ mod tests {
         let documents: Vec<Document> = [text, context]
             .iter()
             .enumerate()
-            .map(|(i, t)| Document {
-                id: DocId(i as u32),
-                source: format!("d{i}"),
-                path: "t.txt".into(),
-                record_line: None,
-                encoding: "UTF-8",
-                text: (*t).to_owned(),
-                title: None,
-                date: None,
-                url: None,
-            })
+            .map(|(i, t)| Document::new(DocId(i as u32), format!("d{i}"), (*t).to_owned()))
             .collect();
         let corpus = corpus_stats(documents.iter().map(doc_stats));
         let classes = classify_lines(&documents[0], &corpus);

@@ -273,17 +273,7 @@ mod tests {
     use expect_test::{Expect, expect};
 
     fn document(text: &str) -> Document {
-        Document {
-            id: DocId(0),
-            source: "test".into(),
-            path: "test.txt".into(),
-            record_line: None,
-            encoding: "UTF-8",
-            text: text.into(),
-            title: None,
-            date: None,
-            url: None,
-        }
+        Document::new(DocId(0), "test", text)
     }
 
     /// Segments `text` (with the given extra documents as corpus context) and renders one

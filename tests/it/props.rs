@@ -63,17 +63,7 @@ fn corpus(texts: Vec<String>) -> Vec<Document> {
     texts
         .into_iter()
         .enumerate()
-        .map(|(position, text)| Document {
-            id: DocId(position as u32),
-            source: format!("doc{position}"),
-            path: "generated.txt".into(),
-            record_line: None,
-            encoding: "UTF-8",
-            text,
-            title: None,
-            date: None,
-            url: None,
-        })
+        .map(|(position, text)| Document::new(DocId(position as u32), format!("doc{position}"), text))
         .collect()
 }
 
