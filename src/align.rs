@@ -511,26 +511,31 @@ pub fn select(scored: Vec<Pair>, config: &AlignConfig) -> Vec<Pair> {
     kept
 }
 
-/// Fills in each group's `agreement`: every member's similarity to the group's consensus.
-pub fn measure_agreement(groups: &mut [Group], items: &[Item], index: &Index, sketches: &[Sketch]) {
-    let item_of: HashMap<UnitRef, usize> =
-        items.iter().enumerate().map(|(id, item)| (item.unit, id)).collect();
-    for group in groups {
-        let consensus_item = item_of[&group.consensus];
-        group.agreement = group
-            .members
-            .iter()
-            .map(|&member| {
-                if member == group.consensus {
-                    return 1.0;
-                }
-                let member_item = item_of[&member];
-                let dice = index.dice(member_item, consensus_item);
-                let matches = compare_sketches(&sketches[member_item], &sketches[consensus_item]);
-                similarity(&matches, dice, index.agreement(member_item, consensus_item))
-            })
-            .collect();
-    }
+/// Every member's similarity to its group's consensus (1 for the consensus itself);
+/// `item_of` maps units to their item positions.
+pub fn agreement(
+    group: &Group,
+    item_of: &HashMap<UnitRef, usize>,
+    index: &Index,
+    sketches: &[Sketch],
+) -> Vec<f64> {
+    let consensus_item = item_of[&group.consensus];
+    group
+        .members
+        .iter()
+        .map(|&member| {
+            if member == group.consensus {
+                return 1.0;
+            }
+            let member_item = item_of[&member];
+            let matches = compare_sketches(&sketches[member_item], &sketches[consensus_item]);
+            similarity(
+                &matches,
+                index.dice(member_item, consensus_item),
+                index.agreement(member_item, consensus_item),
+            )
+        })
+        .collect()
 }
 
 /// Joins aligned pairs into statement groups (connected components) with their medoids.

@@ -3,13 +3,14 @@
 //! Per-document stages run with `par_iter` and keep input order; corpus-wide statistics are
 //! merged in document order. The result is identical whatever the number of threads.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, Group, Index, Item, Pair, UnitRef, candidates, describe, group, items, measure_agreement,
+    AlignConfig, Group, Index, Item, Pair, UnitRef, agreement, candidates, describe, group, items,
     name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
@@ -190,7 +191,9 @@ fn align(
     let mut pairs = select(scored, config);
     pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index));
     let mut groups = group(&pairs);
-    measure_agreement(&mut groups, &items, &index, &sketches);
+    let item_of: HashMap<UnitRef, usize> =
+        items.iter().enumerate().map(|(id, item)| (item.unit, id)).collect();
+    groups.par_iter_mut().for_each(|group| group.agreement = agreement(group, &item_of, &index, &sketches));
     (pairs, groups)
 }
 
