@@ -14,7 +14,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
 use crate::cluster::NameCluster;
-use crate::divergence::{Divergence, classify};
+use crate::divergence::{Divergence, classify, word_diff};
 use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
 use crate::normalize::matching_form;
 use crate::score::{Matches, Profile, Sketch, compare, compare_sketches};
@@ -110,6 +110,8 @@ pub struct Pair {
     pub chrf_plus_plus: f64,
     /// How the two differ.
     pub divergence: Divergence,
+    /// Word diff of `a` into `b` (see [`word_diff`]).
+    pub diff: String,
 }
 
 /// A statement found in several sources.
@@ -465,15 +467,18 @@ pub fn score((a, b): (u32, u32), items: &[Item], index: &Index, sketches: &[Sket
         chrf: 0.0,
         chrf_plus_plus: 0.0,
         divergence: Divergence::Wording,
+        diff: String::new(),
     }
 }
 
-/// Fills in a kept pair's chrF, chrF++ (`b` as hypothesis, `a` as reference) and divergence.
+/// Fills in a kept pair's chrF, chrF++ (`b` as hypothesis, `a` as reference), divergence and
+/// word diff.
 pub fn describe(pair: &mut Pair, text_a: &str, text_b: &str, names: &HashMap<String, u32>) {
     let matches = compare(&Profile::new(text_b), &Profile::new(text_a));
     pair.chrf = matches.chrf(true);
     pair.chrf_plus_plus = matches.chrf_plus_plus(true);
     pair.divergence = classify(text_a, text_b, names);
+    pair.diff = word_diff(text_a, text_b);
 }
 
 /// Keeps, for every unit and every other source, its best-scoring counterpart above the

@@ -214,7 +214,6 @@ pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
     for (group_id, pair) in &rows {
         let (text_a, unit_a) = analysis.unit(pair.a);
         let (text_b, unit_b) = analysis.unit(pair.b);
-        let diff = crate::divergence::word_diff(text_a, text_b);
         writer.serialize(AlignmentRow {
             group_id: *group_id,
             kind: pair.kind.label(),
@@ -228,7 +227,7 @@ pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
             chrf: format!("{:.4}", pair.chrf),
             chrf_pp: format!("{:.4}", pair.chrf_plus_plus),
             divergence: pair.divergence.label(),
-            diff: SafeText(&diff),
+            diff: SafeText(&pair.diff),
         })?;
     }
     if rows.is_empty() {

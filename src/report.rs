@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::align::{AlignKind, Pair, UnitRef};
 use crate::cluster::NameCluster;
-use crate::divergence::{Divergence, word_diff};
+use crate::divergence::Divergence;
 use crate::model::UnitKind;
 use crate::normalize::matching_form;
 use crate::pipeline::Analysis;
@@ -119,7 +119,7 @@ fn pair_finding(analysis: &Analysis, pair: &Pair, group_of: &HashMap<UnitRef, us
         text_a: text_a.to_owned(),
         source_b: analysis.source(pair.b.doc).to_owned(),
         text_b: text_b.to_owned(),
-        detail: format!("similarity {:.2}: {}", pair.similarity, word_diff(text_a, text_b)),
+        detail: format!("similarity {:.2}: {}", pair.similarity, pair.diff),
     })
 }
 
