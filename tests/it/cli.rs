@@ -85,3 +85,35 @@ fn unwritable_output_is_fatal() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("cannot create output directory"), "{}", stderr(&output));
 }
+
+#[test]
+fn synth_check_evaluate_round_trip() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = |name: &str| dir.path().join(name).to_str().expect("UTF-8").to_owned();
+    for target in ["a", "b"] {
+        let output = run(
+            &root(),
+            &["synth", "--sources", "6", "--sentences", "60", "--seed", "9", "-o", &path(target)],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    let same = |relative: &str| {
+        std::fs::read(dir.path().join("a").join(relative)).expect("written")
+            == std::fs::read(dir.path().join("b").join(relative)).expect("written")
+    };
+    assert!(
+        same("corpus/src00001.txt") && same("gold/statements.csv") && same("gold/names.csv"),
+        "synth is deterministic"
+    );
+    let output = run(&root(), &["check", &path("a/corpus"), "-q", "-o", &path("out")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = run(&root(), &["evaluate", "--gold", &path("a/gold"), "--reports", &path("out")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout(&output);
+    for line in report.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let (precision, recall): (f64, f64) =
+            (fields[1].parse().expect("a number"), fields[2].parse().expect("a number"));
+        assert!(precision >= 0.8 && recall >= 0.8, "{report}");
+    }
+}
