@@ -89,8 +89,6 @@ pub struct Item {
     pub unit: UnitRef,
     /// Sentence or quote.
     pub kind: AlignKind,
-    /// Content tokens, sorted and distinct.
-    pub tokens: Vec<String>,
 }
 
 /// Two units judged to say the same thing, with their scores.
@@ -270,8 +268,13 @@ pub fn content_tokens(text: &str, names: &HashMap<String, u32>, stemmer: &Stemme
     tokens
 }
 
-/// The items of one document: its sentences, and its quotes that are statements.
-pub fn items(document: &Document, segmented: &Segmented, names: &HashMap<String, u32>) -> Vec<Item> {
+/// The items of one document (its sentences, and its quotes that are statements), each with
+/// its content tokens, which [`Index::build`] takes over.
+pub fn items(
+    document: &Document,
+    segmented: &Segmented,
+    names: &HashMap<String, u32>,
+) -> Vec<(Item, Vec<String>)> {
     let stemmer = Stemmer::create(Algorithm::English);
     segmented
         .units
@@ -285,7 +288,7 @@ pub fn items(document: &Document, segmented: &Segmented, names: &HashMap<String,
             };
             let tokens = content_tokens(unit.span.of(&document.text), names, &stemmer);
             let unit = UnitRef { doc: document.id, unit: position as u32 };
-            (!tokens.is_empty()).then_some(Item { unit, kind, tokens })
+            (!tokens.is_empty()).then_some((Item { unit, kind }, tokens))
         })
         .collect()
 }
@@ -326,24 +329,29 @@ impl TokenKind {
 }
 
 impl Index {
-    /// Builds the index. `sources` is the number of documents, which bounds how common an
-    /// indexed token may be.
-    pub fn build(items: &[Item], sources: usize, config: &AlignConfig) -> Index {
-        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    /// Builds the index from each item's content tokens (taken over: only the vocabulary is
+    /// kept, as ids). `sources` is the number of documents, which bounds how common an indexed
+    /// token may be.
+    pub fn build(token_lists: Vec<Vec<String>>, sources: usize, config: &AlignConfig) -> Index {
+        let items = token_lists.len();
+        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut token_kind: Vec<TokenKind> = Vec::new();
-        let mut item_tokens = Vec::with_capacity(items.len());
+        let mut item_tokens = Vec::with_capacity(items);
         let mut postings: Vec<Vec<u32>> = Vec::new();
-        for (item_id, item) in items.iter().enumerate() {
-            let mut token_ids: Vec<u32> = item
-                .tokens
-                .iter()
+        for (item_id, tokens) in token_lists.into_iter().enumerate() {
+            let mut token_ids: Vec<u32> = tokens
+                .into_iter()
                 .map(|token| {
-                    let next = ids.len() as u32;
-                    let id = *ids.entry(token.as_str()).or_insert(next);
-                    if id as usize == postings.len() {
-                        postings.push(Vec::new());
-                        token_kind.push(TokenKind::of(token));
-                    }
+                    let id = match ids.get(&token) {
+                        Some(&id) => id,
+                        None => {
+                            let id = ids.len() as u32;
+                            token_kind.push(TokenKind::of(&token));
+                            postings.push(Vec::new());
+                            ids.insert(token, id);
+                            id
+                        }
+                    };
                     postings[id as usize].push(item_id as u32);
                     id
                 })
@@ -351,7 +359,7 @@ impl Index {
             token_ids.sort_unstable();
             item_tokens.push(token_ids);
         }
-        let total = items.len().max(1) as f64;
+        let total = items.max(1) as f64;
         let idf: Vec<f64> = postings.iter().map(|items| (total / items.len() as f64).ln() + 1.0).collect();
         let max_postings = if config.max_postings == 0 { (2 * sources).max(64) } else { config.max_postings };
         for list in &mut postings {

@@ -151,13 +151,13 @@ fn align(
 ) -> (Vec<Pair>, Vec<Group>) {
     let config = &run_config.align;
     let name_index = name_tokens(names);
-    let items: Vec<Item> = documents
+    let (items, token_lists): (Vec<Item>, Vec<Vec<String>>) = documents
         .par_iter()
         .zip(segmented)
         .map(|(document, segmented)| items(document, segmented, &name_index))
         .flatten_iter()
-        .collect();
-    let index = Index::build(&items, documents.len(), config);
+        .unzip();
+    let index = Index::build(token_lists, documents.len(), config);
     let bar = stage_bar(run_config, "candidates", items.len());
     let mut candidate_pairs: Vec<(u32, u32)> = (0..items.len())
         .into_par_iter()
