@@ -377,18 +377,47 @@ impl Index {
     /// none in common (0.5), or both give numbers but none in common (0.75). Translations keep
     /// names and numbers, so their absence in common is evidence of a different statement.
     pub fn agreement(&self, a: usize, b: usize) -> f64 {
-        let of_kind = |item: usize, kind: TokenKind| -> Vec<u32> {
-            self.item_tokens[item].iter().copied().filter(|&t| self.token_kind[t as usize] == kind).collect()
+        // One merge over both sorted token lists, without allocating: this runs for every
+        // scored candidate. Per kind: [a has one, b has one, they share one].
+        let (ta, tb) = (&self.item_tokens[a], &self.item_tokens[b]);
+        let mut seen = [[false; 3]; 2];
+        let slot = |token: u32| match self.token_kind[token as usize] {
+            TokenKind::Name => Some(0),
+            TokenKind::Number => Some(1),
+            TokenKind::Word => None,
         };
-        let disjoint = |kind: TokenKind| {
-            let (x, y) = (of_kind(a, kind), of_kind(b, kind));
-            !x.is_empty() && !y.is_empty() && x.iter().all(|t| y.binary_search(t).is_err())
-        };
+        let (mut i, mut j) = (0, 0);
+        while i < ta.len() || j < tb.len() {
+            let (x, y) = (ta.get(i).copied(), tb.get(j).copied());
+            match (x, y) {
+                (Some(x), Some(y)) if x == y => {
+                    if let Some(kind) = slot(x) {
+                        seen[kind] = [true, true, true];
+                    }
+                    i += 1;
+                    j += 1;
+                }
+                (Some(x), y) if y.is_none_or(|y| x < y) => {
+                    if let Some(kind) = slot(x) {
+                        seen[kind][0] = true;
+                    }
+                    i += 1;
+                }
+                (_, Some(y)) => {
+                    if let Some(kind) = slot(y) {
+                        seen[kind][1] = true;
+                    }
+                    j += 1;
+                }
+                _ => break,
+            }
+        }
+        let disjoint = |[in_a, in_b, shared]: [bool; 3]| in_a && in_b && !shared;
         let mut factor = 1.0;
-        if disjoint(TokenKind::Name) {
+        if disjoint(seen[0]) {
             factor *= 0.5;
         }
-        if disjoint(TokenKind::Number) {
+        if disjoint(seen[1]) {
             factor *= 0.75;
         }
         factor
@@ -614,6 +643,26 @@ mod tests {
                 prop_assert!((similarity(&compare(&pa, &pa), 1.0, 1.0) - 1.0).abs() < 1e-12);
             }
         }
+    }
+
+    #[test]
+    fn agreement_penalises_different_people_and_numbers() {
+        let tokens = |list: &[&str]| list.iter().map(|t| (*t).to_owned()).collect::<Vec<String>>();
+        let index = Index::build(
+            vec![
+                tokens(&["#1", "14", "plan"]),
+                tokens(&["#1", "14", "deal"]),
+                tokens(&["#2", "14", "plan"]),
+                tokens(&["#2", "15", "plan"]),
+                tokens(&["plan"]),
+            ],
+            5,
+            &AlignConfig::default(),
+        );
+        assert_eq!(index.agreement(0, 1), 1.0);
+        assert_eq!(index.agreement(0, 2), 0.5);
+        assert_eq!(index.agreement(0, 3), 0.375);
+        assert_eq!(index.agreement(0, 4), 1.0);
     }
 
     #[test]
