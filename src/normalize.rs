@@ -65,6 +65,76 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
 }
 
+/// English function words: no content for matching, never a name on their own.
+pub const FUNCTION_WORDS: [&str; 61] = [
+    "a",
+    "about",
+    "according",
+    "after",
+    "all",
+    "also",
+    "an",
+    "and",
+    "any",
+    "as",
+    "at",
+    "both",
+    "but",
+    "by",
+    "for",
+    "from",
+    "he",
+    "her",
+    "here",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "it",
+    "its",
+    "just",
+    "most",
+    "my",
+    "of",
+    "on",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "she",
+    "so",
+    "some",
+    "such",
+    "that",
+    "the",
+    "their",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "to",
+    "we",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "why",
+    "with",
+    "you",
+    "your",
+];
+
+/// Whether a lowercase word is one of [`FUNCTION_WORDS`].
+pub fn is_function_word(word: &str) -> bool {
+    FUNCTION_WORDS.contains(&word)
+}
+
 /// Month names, lowercase: dates are numbers to some stages and never names to others.
 pub const MONTHS: [&str; 12] = [
     "january",
