@@ -171,8 +171,18 @@ fn align(
         let doc = unit.doc.0 as usize;
         segmented[doc].units[unit.unit as usize].span.of(&documents[doc].text)
     };
-    // One sketch per item, built once: scoring compares each item with many candidates.
-    let sketches: Vec<Sketch> = items.par_iter().map(|item| Sketch::new(text_of(item.unit))).collect();
+    // One sketch per item that has a candidate, built once: scoring compares each item with
+    // many candidates, and items without any need none.
+    let mut wanted = vec![false; items.len()];
+    for &(a, b) in &candidate_pairs {
+        wanted[a as usize] = true;
+        wanted[b as usize] = true;
+    }
+    let sketches: Vec<Sketch> = items
+        .par_iter()
+        .zip(&wanted)
+        .map(|(item, &wanted)| if wanted { Sketch::new(text_of(item.unit)) } else { Sketch::default() })
+        .collect();
     let bar = stage_bar(run_config, "score", candidate_pairs.len());
     let scored: Vec<Pair> = candidate_pairs
         .par_chunks(4096)
