@@ -250,8 +250,7 @@ fn spell(name: &str, convention: usize) -> String {
         }
         _ => lower,
     };
-    let mut chars = spelled.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    capitalise(&spelled)
 }
 
 fn person_name(rng: &mut ChaCha8Rng) -> String {
