@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -68,6 +69,25 @@ pub struct Analysis {
     pub groups: Vec<Group>,
     /// Problems with inputs, in input order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Wall-clock time per stage, in the order the stages ran.
+    pub timings: Timings,
+}
+
+/// Wall-clock time per pipeline stage: where a run's time went.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// (stage, time it took), in the order the stages ran.
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    /// Runs `stage`, recording how long it took under `name`.
+    pub fn time<T>(&mut self, name: &'static str, stage: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let result = stage();
+        self.stages.push((name, start.elapsed()));
+        result
+    }
 }
 
 impl Analysis {
@@ -89,9 +109,12 @@ impl Analysis {
 /// Inputs that cannot be read become diagnostics; a run whose inputs yield no document at all
 /// still returns them, so the caller can report them before failing.
 pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
+    let start = Instant::now();
     let loaded = load(inputs, &config.load);
+    let load_time = start.elapsed();
     let mut analysis = analyse(loaded.documents, config)?;
     analysis.diagnostics = loaded.diagnostics;
+    analysis.timings.stages.insert(0, ("load", load_time));
     Ok(analysis)
 }
 
@@ -101,16 +124,20 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
         .num_threads(config.threads)
         .build()
         .map_err(|err| Error::Config(format!("cannot start {} threads: {err}", config.threads)))?;
+    let mut timings = Timings::default();
     let (segmented, mentions, names, (pairs, groups)) = pool.install(|| {
-        let corpus = corpus_statistics(&documents);
-        let segmented = segment_with(&documents, &corpus, &stage_bar(config, "segment", documents.len()));
-        let mentions =
-            mentions_of(&documents, &segmented, &corpus, &stage_bar(config, "names", documents.len()));
-        let names = cluster(&mentions, &config.names);
-        let alignment = align(&documents, &segmented, &names, config);
+        let corpus = timings.time("statistics", || corpus_statistics(&documents));
+        let segmented = timings.time("segment", || {
+            segment_with(&documents, &corpus, &stage_bar(config, "segment", documents.len()))
+        });
+        let mentions = timings.time("mentions", || {
+            mentions_of(&documents, &segmented, &corpus, &stage_bar(config, "names", documents.len()))
+        });
+        let names = timings.time("cluster", || cluster(&mentions, &config.names));
+        let alignment = align(&documents, &segmented, &names, config, &mut timings);
         (segmented, mentions, names, alignment)
     });
-    Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: Vec::new() })
+    Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: Vec::new(), timings })
 }
 
 /// Cleans and segments every document.
@@ -148,62 +175,81 @@ fn align(
     segmented: &[Segmented],
     names: &[NameCluster],
     run_config: &Config,
+    timings: &mut Timings,
 ) -> (Vec<Pair>, Vec<Group>) {
     let config = &run_config.align;
     let name_index = name_tokens(names);
-    let (items, token_lists): (Vec<Item>, Vec<Vec<String>>) = documents
-        .par_iter()
-        .zip(segmented)
-        .map(|(document, segmented)| items(document, segmented, &name_index))
-        .flatten_iter()
-        .unzip();
-    let index = Index::build(token_lists, documents.len(), config);
-    let bar = stage_bar(run_config, "candidates", items.len());
-    let mut candidate_pairs: Vec<(u32, u32)> = (0..items.len())
-        .into_par_iter()
-        .progress_with(bar.clone())
-        .flat_map_iter(|item| candidates(item, &items, &index, config))
-        .collect();
-    bar.finish_and_clear();
-    candidate_pairs.par_sort_unstable();
-    candidate_pairs.dedup();
+    let (items, index) = timings.time("index", || {
+        let (items, token_lists): (Vec<Item>, Vec<Vec<String>>) = documents
+            .par_iter()
+            .zip(segmented)
+            .map(|(document, segmented)| items(document, segmented, &name_index))
+            .flatten_iter()
+            .unzip();
+        let index = Index::build(token_lists, documents.len(), config);
+        (items, index)
+    });
+    let candidate_pairs = timings.time("candidates", || {
+        let bar = stage_bar(run_config, "candidates", items.len());
+        let mut candidate_pairs: Vec<(u32, u32)> = (0..items.len())
+            .into_par_iter()
+            .progress_with(bar.clone())
+            .flat_map_iter(|item| candidates(item, &items, &index, config))
+            .collect();
+        bar.finish_and_clear();
+        candidate_pairs.par_sort_unstable();
+        candidate_pairs.dedup();
+        candidate_pairs
+    });
     let text_of = |unit: UnitRef| {
         let doc = unit.doc.0 as usize;
         segmented[doc].units[unit.unit as usize].span.of(&documents[doc].text)
     };
     // One sketch per item that has a candidate, built once: scoring compares each item with
     // many candidates, and items without any need none.
-    let mut wanted = vec![false; items.len()];
-    for &(a, b) in &candidate_pairs {
-        wanted[a as usize] = true;
-        wanted[b as usize] = true;
-    }
-    let sketches: Vec<Sketch> = items
-        .par_iter()
-        .zip(&wanted)
-        .map(|(item, &wanted)| if wanted { Sketch::new(text_of(item.unit)) } else { Sketch::default() })
-        .collect();
-    let bar = stage_bar(run_config, "score", candidate_pairs.len());
-    let scored: Vec<Pair> = candidate_pairs
-        .par_chunks(4096)
-        .flat_map_iter(|chunk| {
-            bar.inc(chunk.len() as u64);
-            // Pairs below the threshold can never be kept; dropping them here keeps memory
-            // proportional to the pairs kept, not the candidates scored.
-            chunk
-                .iter()
-                .map(|&pair| score(pair, &items, &index, &sketches))
-                .filter(|pair| pair.similarity >= config.threshold)
-        })
-        .collect();
-    bar.finish_and_clear();
+    let sketches: Vec<Sketch> = timings.time("sketch", || {
+        let mut wanted = vec![false; items.len()];
+        for &(a, b) in &candidate_pairs {
+            wanted[a as usize] = true;
+            wanted[b as usize] = true;
+        }
+        items
+            .par_iter()
+            .zip(&wanted)
+            .map(|(item, &wanted)| if wanted { Sketch::new(text_of(item.unit)) } else { Sketch::default() })
+            .collect()
+    });
+    let scored: Vec<Pair> = timings.time("score", || {
+        let bar = stage_bar(run_config, "score", candidate_pairs.len());
+        let scored = candidate_pairs
+            .par_chunks(4096)
+            .flat_map_iter(|chunk| {
+                bar.inc(chunk.len() as u64);
+                // Pairs below the threshold can never be kept; dropping them here keeps memory
+                // proportional to the pairs kept, not the candidates scored.
+                chunk
+                    .iter()
+                    .map(|&pair| score(pair, &items, &index, &sketches))
+                    .filter(|pair| pair.similarity >= config.threshold)
+            })
+            .collect();
+        bar.finish_and_clear();
+        scored
+    });
     drop(candidate_pairs);
-    let mut pairs = select(scored, config);
-    pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index));
-    let mut groups = group(&pairs);
-    let item_of: HashMap<UnitRef, usize> =
-        items.iter().enumerate().map(|(id, item)| (item.unit, id)).collect();
-    groups.par_iter_mut().for_each(|group| group.agreement = agreement(group, &item_of, &index, &sketches));
+    let mut pairs = timings.time("select", || select(scored, config));
+    timings.time("describe", || {
+        pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index))
+    });
+    let groups = timings.time("group", || {
+        let mut groups = group(&pairs);
+        let item_of: HashMap<UnitRef, usize> =
+            items.iter().enumerate().map(|(id, item)| (item.unit, id)).collect();
+        groups
+            .par_iter_mut()
+            .for_each(|group| group.agreement = agreement(group, &item_of, &index, &sketches));
+        groups
+    });
     (pairs, groups)
 }
 

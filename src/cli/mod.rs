@@ -15,7 +15,7 @@ use crate::output::{
     Report, write_alignments, write_atomic, write_defects, write_divergences, write_duplicates, write_names,
     write_segments, write_sources,
 };
-use crate::pipeline::{Analysis, Config, run};
+use crate::pipeline::{Analysis, Config, Timings, run};
 
 /// How a run ended, mapped to the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,9 @@ struct InputArgs {
     /// Print no summary and no progress bars (problems with inputs are still reported).
     #[arg(short, long)]
     quiet: bool,
+    /// Print how long each stage took to stderr.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -213,22 +216,30 @@ fn analyse(input: &InputArgs) -> anyhow::Result<(Analysis, ExitStatus)> {
 }
 
 fn single_report(args: &SingleReport, report: Report) -> anyhow::Result<ExitStatus> {
-    let (analysis, status) = analyse(&args.input)?;
+    let (mut analysis, status) = analyse(&args.input)?;
+    let mut timings = std::mem::take(&mut analysis.timings);
     let write = |out: &mut dyn Write| report(out, &analysis);
-    match &args.output {
-        Some(path) => write_atomic(path, write)?,
-        None => {
-            let stdout = std::io::stdout();
-            let mut locked = std::io::BufWriter::new(stdout.lock());
-            write(&mut locked).context("failed to write to stdout")?;
-            locked.flush().context("failed to write to stdout")?;
+    timings.time("write", || -> anyhow::Result<()> {
+        match &args.output {
+            Some(path) => write_atomic(path, write)?,
+            None => {
+                let stdout = std::io::stdout();
+                let mut locked = std::io::BufWriter::new(stdout.lock());
+                write(&mut locked).context("failed to write to stdout")?;
+                locked.flush().context("failed to write to stdout")?;
+            }
         }
+        Ok(())
+    })?;
+    if args.input.timings {
+        print_timings(&timings);
     }
     Ok(status)
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let (analysis, status) = analyse(&args.input)?;
+    let (mut analysis, status) = analyse(&args.input)?;
+    let mut timings = std::mem::take(&mut analysis.timings);
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create output directory {}", args.output.display()))?;
     let reports: [(&str, Report); 7] = [
@@ -240,14 +251,29 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         ("names.csv", write_names),
         ("divergences.csv", write_divergences),
     ];
-    for (name, report) in reports {
-        let path = args.output.join(name);
-        write_atomic(&path, |out| report(out, &analysis))?;
-    }
+    timings.time("write", || -> anyhow::Result<()> {
+        for (name, report) in reports {
+            let path = args.output.join(name);
+            write_atomic(&path, |out| report(out, &analysis))?;
+        }
+        Ok(())
+    })?;
     if !args.input.quiet {
         eprintln!("{}", summary(&analysis, &args.output));
     }
+    if args.input.timings {
+        print_timings(&timings);
+    }
     Ok(status)
+}
+
+/// One line per stage on stderr, then the total.
+fn print_timings(timings: &Timings) {
+    let total: std::time::Duration = timings.stages.iter().map(|(_, time)| *time).sum();
+    for (stage, time) in &timings.stages {
+        eprintln!("{stage:>12} {:8.3} s", time.as_secs_f64());
+    }
+    eprintln!("{:>12} {:8.3} s", "total", total.as_secs_f64());
 }
 
 fn summary(analysis: &Analysis, directory: &Path) -> String {

@@ -117,3 +117,34 @@ fn synth_check_evaluate_round_trip() {
         assert!(precision >= 0.8 && recall >= 0.8, "{report}");
     }
 }
+
+#[test]
+fn timings_list_every_stage_and_the_total() {
+    let out = tempfile::tempdir().expect("temporary directory");
+    let dir = out.path().to_str().expect("UTF-8");
+    let output = run(&root(), &["check", "corpus", "-q", "--timings", "-o", dir]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stderr(&output);
+    let stages: Vec<&str> = text.lines().filter_map(|line| line.split_whitespace().next()).collect();
+    assert_eq!(
+        stages,
+        [
+            "load",
+            "statistics",
+            "segment",
+            "mentions",
+            "cluster",
+            "index",
+            "candidates",
+            "sketch",
+            "score",
+            "select",
+            "describe",
+            "group",
+            "write",
+            "total"
+        ],
+        "{text}"
+    );
+    assert!(text.lines().all(|line| line.ends_with(" s")), "{text}");
+}
