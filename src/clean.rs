@@ -127,8 +127,12 @@ pub fn classify_lines(document: &Document, corpus: &CorpusStats) -> Vec<LineClas
         let in_masthead = body_start.is_none_or(|start| idx < start);
         let in_footer = body_end.is_some_and(|end| idx > end);
         let words = word_count(line);
+        // A full sentence shared by two outlets is copy they share (wire text, a lead), which
+        // the duplicates report shows; site chrome is short or not a sentence.
+        let full_sentence = words >= 10 && ends_sentence(line);
         if (in_masthead || in_footer || words <= 8)
             && !has_quote_mark(line)
+            && !full_sentence
             && corpus.repeated_lines.contains(&matching_form(line))
         {
             classes[idx] = Some(BoilerplateRule::Repeated);
@@ -608,6 +612,14 @@ mod tests {
             "{shared}\nAnother body line that is long enough to be prose in this test, with some words added.\n{quote}"
         );
         assert_eq!(labels(&[&first, &second]), ["repeated", "prose", "prose", "prose"]);
+    }
+
+    #[test]
+    fn a_lead_sentence_shared_with_another_outlet_stays_prose() {
+        let lead = "On November 17, the two delegations postponed the summit on the railway convoy.";
+        let first = format!("{lead}\n{BODY}");
+        let second = format!("{BODY}\n{lead}");
+        assert_eq!(labels(&[&first, &second]), ["prose", "prose"]);
     }
 
     fn defects_of(text: &str, others: &[&str]) -> Vec<(String, &'static str, String)> {
