@@ -39,6 +39,10 @@ pub struct AlignConfig {
     /// Tokens carried by more items than this are too common to find candidates with; 0 means
     /// `max(64, 2 x sources)`.
     pub max_postings: usize,
+    /// Postings an item reads to find its candidates, rarest tokens first (at least its two
+    /// rarest are always read). Without this bound the work per item grows with the corpus,
+    /// as mid-frequency tokens (places, dates) carry more items.
+    pub postings_budget: usize,
 }
 
 impl Default for AlignConfig {
@@ -50,6 +54,7 @@ impl Default for AlignConfig {
             min_shared_tokens: 2,
             min_token_dice: 0.1,
             max_postings: 0,
+            postings_budget: 4096,
         }
     }
 }
@@ -347,18 +352,28 @@ impl Index {
 /// after `item_id` are returned, so each pair is produced once.
 pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignConfig) -> Vec<(u32, u32)> {
     let item = &items[item_id];
+    let mut probes: Vec<&[u32]> = index.item_tokens[item_id]
+        .iter()
+        .map(|&token| index.postings[token as usize].as_slice())
+        .filter(|postings| !postings.is_empty())
+        .collect();
+    probes.sort_by_key(|postings| postings.len());
     let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
-    for &token in &index.item_tokens[item_id] {
-        for &other in &index.postings[token as usize] {
+    let (mut read, mut probed) = (0, 0);
+    for postings in probes {
+        if probed >= 2 && read + postings.len() > config.postings_budget {
+            break;
+        }
+        read += postings.len();
+        probed += 1;
+        for &other in postings {
             let candidate = &items[other as usize];
             if candidate.unit.doc != item.unit.doc && candidate.kind == item.kind {
                 *shared.entry(other).or_default() += 1;
             }
         }
     }
-    let indexed =
-        index.item_tokens[item_id].iter().filter(|&&t| !index.postings[t as usize].is_empty()).count();
-    let needed = config.min_shared_tokens.min(indexed).max(1) as u32;
+    let needed = config.min_shared_tokens.min(probed).max(1) as u32;
     let mut by_source: BTreeMap<DocId, Vec<(f64, u32)>> = BTreeMap::new();
     for (&other, &count) in shared.iter() {
         if count < needed {

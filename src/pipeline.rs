@@ -76,8 +76,19 @@ pub struct Analysis {
 /// Wall-clock time per pipeline stage: where a run's time went.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
-    /// (stage, time it took), in the order the stages ran.
-    pub stages: Vec<(&'static str, Duration)>,
+    /// The stages in the order they ran.
+    pub stages: Vec<Stage>,
+}
+
+/// One timed stage.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// What ran.
+    pub name: &'static str,
+    /// How long it took.
+    pub time: Duration,
+    /// How much it produced, and of what (pairs, items), where that explains the time.
+    pub output: Option<(usize, &'static str)>,
 }
 
 impl Timings {
@@ -85,8 +96,15 @@ impl Timings {
     pub fn time<T>(&mut self, name: &'static str, stage: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let result = stage();
-        self.stages.push((name, start.elapsed()));
+        self.stages.push(Stage { name, time: start.elapsed(), output: None });
         result
+    }
+
+    /// Notes how much the last stage produced.
+    fn produced(&mut self, count: usize, what: &'static str) {
+        if let Some(stage) = self.stages.last_mut() {
+            stage.output = Some((count, what));
+        }
     }
 }
 
@@ -114,7 +132,9 @@ pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
     let load_time = start.elapsed();
     let mut analysis = analyse(loaded.documents, config)?;
     analysis.diagnostics = loaded.diagnostics;
-    analysis.timings.stages.insert(0, ("load", load_time));
+    let load_stage =
+        Stage { name: "load", time: load_time, output: Some((analysis.documents.len(), "documents")) };
+    analysis.timings.stages.insert(0, load_stage);
     Ok(analysis)
 }
 
@@ -130,10 +150,13 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
         let segmented = timings.time("segment", || {
             segment_with(&documents, &corpus, &stage_bar(config, "segment", documents.len()))
         });
+        timings.produced(segmented.iter().map(|s| s.units.len()).sum(), "units");
         let mentions = timings.time("mentions", || {
             mentions_of(&documents, &segmented, &corpus, &stage_bar(config, "names", documents.len()))
         });
+        timings.produced(mentions.len(), "mentions");
         let names = timings.time("cluster", || cluster(&mentions, &config.names));
+        timings.produced(names.len(), "clusters");
         let alignment = align(&documents, &segmented, &names, config, &mut timings);
         (segmented, mentions, names, alignment)
     });
@@ -189,6 +212,7 @@ fn align(
         let index = Index::build(token_lists, documents.len(), config);
         (items, index)
     });
+    timings.produced(items.len(), "items");
     let candidate_pairs = timings.time("candidates", || {
         let bar = stage_bar(run_config, "candidates", items.len());
         let mut candidate_pairs: Vec<(u32, u32)> = (0..items.len())
@@ -201,6 +225,7 @@ fn align(
         candidate_pairs.dedup();
         candidate_pairs
     });
+    timings.produced(candidate_pairs.len(), "pairs");
     let text_of = |unit: UnitRef| {
         let doc = unit.doc.0 as usize;
         segmented[doc].units[unit.unit as usize].span.of(&documents[doc].text)
@@ -236,8 +261,10 @@ fn align(
         bar.finish_and_clear();
         scored
     });
+    timings.produced(scored.len(), "pairs above the threshold");
     drop(candidate_pairs);
     let mut pairs = timings.time("select", || select(scored, config));
+    timings.produced(pairs.len(), "pairs");
     timings.time("describe", || {
         pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index))
     });
@@ -250,6 +277,7 @@ fn align(
             .for_each(|group| group.agreement = agreement(group, &item_of, &index, &sketches));
         groups
     });
+    timings.produced(groups.len(), "groups");
     (pairs, groups)
 }
 

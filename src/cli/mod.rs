@@ -269,9 +269,10 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
 
 /// One line per stage on stderr, then the total.
 fn print_timings(timings: &Timings) {
-    let total: std::time::Duration = timings.stages.iter().map(|(_, time)| *time).sum();
-    for (stage, time) in &timings.stages {
-        eprintln!("{stage:>12} {:8.3} s", time.as_secs_f64());
+    let total: std::time::Duration = timings.stages.iter().map(|stage| stage.time).sum();
+    for stage in &timings.stages {
+        let output = stage.output.map(|(count, what)| format!("  {count} {what}")).unwrap_or_default();
+        eprintln!("{:>12} {:8.3} s{output}", stage.name, stage.time.as_secs_f64());
     }
     eprintln!("{:>12} {:8.3} s", "total", total.as_secs_f64());
 }
