@@ -36,6 +36,21 @@ pub struct Config {
     pub align: AlignConfig,
     /// Show progress bars on stderr (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// The last stage to run: a report that only needs segments or names need not wait for
+    /// alignment.
+    pub depth: Depth,
+}
+
+/// How far the pipeline runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Depth {
+    /// Cleaning and segmentation.
+    Segments,
+    /// Also name mentions and clusters.
+    Names,
+    /// Also alignment, groups and divergences.
+    #[default]
+    Alignment,
 }
 
 /// A progress bar for one stage, hidden unless progress is wanted and stderr is a terminal.
@@ -151,12 +166,18 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
             segment_with(&documents, &corpus, &stage_bar(config, "segment", documents.len()))
         });
         timings.produced(segmented.iter().map(|s| s.units.len()).sum(), "units");
+        if config.depth < Depth::Names {
+            return (segmented, Vec::new(), Vec::new(), (Vec::new(), Vec::new()));
+        }
         let mentions = timings.time("mentions", || {
             mentions_of(&documents, &segmented, &corpus, &stage_bar(config, "names", documents.len()))
         });
         timings.produced(mentions.len(), "mentions");
         let names = timings.time("cluster", || cluster(&mentions, &config.names));
         timings.produced(names.len(), "clusters");
+        if config.depth < Depth::Alignment {
+            return (segmented, mentions, names, (Vec::new(), Vec::new()));
+        }
         let alignment = align(&documents, &segmented, &names, config, &mut timings);
         (segmented, mentions, names, alignment)
     });

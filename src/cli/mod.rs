@@ -15,7 +15,7 @@ use crate::output::{
     Report, write_alignments, write_atomic, write_defects, write_divergences, write_duplicates, write_names,
     write_segments, write_sources,
 };
-use crate::pipeline::{Analysis, Config, Timings, run};
+use crate::pipeline::{Analysis, Config, Depth, Timings, run};
 
 /// How a run ended, mapped to the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,11 +145,11 @@ impl InputArgs {
 /// Parses arguments, runs the command and reports what happened.
 pub fn main(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
-        Command::Segment(args) => single_report(&args, write_segments),
-        Command::Defects(args) => single_report(&args, write_defects),
-        Command::Names(args) => single_report(&args, write_names),
-        Command::Align(args) => single_report(&args, write_alignments),
-        Command::Dedup(args) => single_report(&args, write_duplicates),
+        Command::Segment(args) => single_report(&args, Depth::Segments, write_segments),
+        Command::Defects(args) => single_report(&args, Depth::Segments, write_defects),
+        Command::Names(args) => single_report(&args, Depth::Names, write_names),
+        Command::Align(args) => single_report(&args, Depth::Alignment, write_alignments),
+        Command::Dedup(args) => single_report(&args, Depth::Alignment, write_duplicates),
         Command::Check(args) => check(&args),
         Command::Synth(args) => synth(&args),
         Command::Evaluate(args) => evaluate(&args),
@@ -201,8 +201,8 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn analyse(input: &InputArgs) -> anyhow::Result<(Analysis, ExitStatus)> {
-    let analysis = run(&input.paths, &input.config())?;
+fn analyse(input: &InputArgs, depth: Depth) -> anyhow::Result<(Analysis, ExitStatus)> {
+    let analysis = run(&input.paths, &Config { depth, ..input.config() })?;
     report_diagnostics(&analysis.diagnostics);
     if analysis.documents.is_empty() {
         return Err(Error::NoDocuments(analysis.diagnostics.len()).into());
@@ -215,8 +215,8 @@ fn analyse(input: &InputArgs) -> anyhow::Result<(Analysis, ExitStatus)> {
     Ok((analysis, status))
 }
 
-fn single_report(args: &SingleReport, report: Report) -> anyhow::Result<ExitStatus> {
-    let (mut analysis, status) = analyse(&args.input)?;
+fn single_report(args: &SingleReport, depth: Depth, report: Report) -> anyhow::Result<ExitStatus> {
+    let (mut analysis, status) = analyse(&args.input, depth)?;
     let mut timings = std::mem::take(&mut analysis.timings);
     let write = |out: &mut dyn Write| report(out, &analysis);
     timings.time("write", || -> anyhow::Result<()> {
@@ -238,7 +238,7 @@ fn single_report(args: &SingleReport, report: Report) -> anyhow::Result<ExitStat
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let (mut analysis, status) = analyse(&args.input)?;
+    let (mut analysis, status) = analyse(&args.input, Depth::Alignment)?;
     let mut timings = std::mem::take(&mut analysis.timings);
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create output directory {}", args.output.display()))?;
