@@ -7,7 +7,8 @@
 //! 2. the same surname with compatible given names (Steve / Steven, Vladimir / Volodymyr, an
 //!    initial) is one person; Donald Trump and Ivanka Trump are not;
 //! 3. surname spellings whose transliteration skeletons are close (`translit`) are one person,
-//!    or, at a lower similarity, when their given names agree too.
+//!    or, at a lower similarity, when their given names agree too and the spellings differ
+//!    only by dropped, added or swapped letters (Uishako / Ushakov, not Bozeev / Gozeev).
 //!
 //! Candidate surname pairs come from a deletion index over skeletons (every skeleton and every
 //! one-letter deletion of it is a key), never from all pairs. A merge is refused when the two
@@ -21,7 +22,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::model::DocId;
 use crate::names::Mention;
-use crate::translit::{gender_ending, skeleton_similarity, skeletons};
+use crate::translit::{compare_spellings, gender_ending, skeletons};
 
 /// Thresholds for merging surname spellings.
 #[derive(Debug, Clone)]
@@ -169,7 +170,14 @@ pub fn cluster(mentions: &[Mention], config: &ClusterConfig) -> Vec<NameCluster>
     let mut scored: Vec<(f64, usize, usize)> = candidate_pairs(&surname_skeletons)
         .into_iter()
         .filter(|&(a, b)| !gender_conflict(&surname_skeletons[a], &surname_skeletons[b]))
-        .map(|(a, b)| (skeleton_similarity(&surname_skeletons[a], &surname_skeletons[b]), a, b))
+        .map(|(a, b)| {
+            let found = compare_spellings(
+                &surname_skeletons[a],
+                &surname_skeletons[b],
+                config.with_given_name_threshold,
+            );
+            (found.similarity, a, b)
+        })
         .filter(|&(score, _, _)| score >= config.with_given_name_threshold)
         .collect();
     scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
@@ -353,9 +361,12 @@ impl<'a> Groups<'a> {
         if gender_conflict(rep_a, rep_b) {
             return false;
         }
-        let score = skeleton_similarity(rep_a, rep_b);
-        let acceptable = score >= self.config.spelling_threshold
-            || (score >= self.config.with_given_name_threshold && self.given_names_agree(a, b));
+        let found = compare_spellings(rep_a, rep_b, self.config.with_given_name_threshold);
+        // Agreeing given names make up for dropped or added letters, not for changed ones.
+        let acceptable = found.similarity >= self.config.spelling_threshold
+            || (found.similarity >= self.config.with_given_name_threshold
+                && !found.changes_letters
+                && self.given_names_agree(a, b));
         acceptable && self.try_union(a, b)
     }
 
@@ -445,7 +456,7 @@ impl GivenName {
         if a.len() >= 3 && b.len() >= 3 && (a.starts_with(b.as_str()) || b.starts_with(a.as_str())) {
             return 1.0;
         }
-        skeleton_similarity(&self.skeletons, &other.skeletons)
+        compare_spellings(&self.skeletons, &other.skeletons, 0.0).similarity
     }
 }
 

@@ -11,7 +11,7 @@
 //! `S` = sh/sch/sz/ş/š (and shch), `C` = ch/tsch/cz/č, `H` = kh/h, `Z` = zh/ž.
 
 /// Ambiguous letters multiply alternatives; past this many, only the first readings are kept.
-const MAX_ALTERNATIVES: usize = 8;
+const MAX_ALTERNATIVES: usize = 32;
 
 /// Folds `name` to ASCII letters, lowercase, keeping letters that carry a distinct sound.
 pub fn fold(name: &str) -> String {
@@ -40,7 +40,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("shch", &["S"]),
     ("szcz", &["S"]),
     ("tsch", &["C"]),
-    ("sch", &["S"]),
+    ("sch", &["S", "Z"]),
     ("tch", &["C"]),
     ("sh", &["S"]),
     ("sz", &["S"]),
@@ -54,7 +54,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("ks", &["ks"]),
     ("ou", &["u"]),
     ("x", &["ks", "S", "H"]),
-    ("j", &["i", "H"]),
+    ("j", &["i", "H", "Z"]),
     ("y", &["i"]),
     ("w", &["v"]),
     ("q", &["k"]),
@@ -62,7 +62,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("h", &["H"]),
 ];
 
-/// The skeleton alternatives of a name, sorted and deduplicated (at most 8).
+/// The skeleton alternatives of a name, sorted and deduplicated (at most 32).
 ///
 /// ```
 /// use crosscheck::translit::skeletons;
@@ -141,6 +141,86 @@ pub fn skeleton_similarity(a: &[String], b: &[String]) -> f64 {
     best
 }
 
+/// How two names' closest skeletons differ.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpellingMatch {
+    /// 1 − (weighted edits / longer length), in [0, 1]: insertions, deletions, adjacent
+    /// transpositions and substitutions within a sound class cost 1; a substitution across
+    /// classes costs 2 (as deleting one letter and inserting another).
+    pub similarity: f64,
+    /// Whether the closest match substitutes a letter rather than only dropping, adding or
+    /// swapping letters (Uishako and Ushakov differ by dropped letters; Namiev and Zamiev, or
+    /// Nuvoev and Nuvuov, by changed ones).
+    pub changes_letters: bool,
+}
+
+/// Compares two names' skeleton alternatives (see [`SpellingMatch`]). Pairs whose plain edit
+/// similarity is below `floor` are not weighed and score 0.
+pub fn compare_spellings(a: &[String], b: &[String], floor: f64) -> SpellingMatch {
+    let mut best = SpellingMatch { similarity: 0.0, changes_letters: false };
+    for x in a {
+        for y in b {
+            if x == y {
+                return SpellingMatch { similarity: 1.0, changes_letters: false };
+            }
+            // The plain distance bounds the weighted one from below: most pairs stop here.
+            let plain = rapidfuzz::distance::osa::normalized_similarity(x.bytes(), y.bytes());
+            if plain < floor.max(best.similarity) {
+                continue;
+            }
+            let (x, y) = (x.as_bytes(), y.as_bytes());
+            let longer = x.len().max(y.len()) as f64;
+            let weighted =
+                weighted_distance(x, y, |p, q| if sound_class(p) == sound_class(q) { 1 } else { 2 });
+            let similarity = 1.0 - weighted as f64 / longer;
+            if similarity > best.similarity {
+                let changes_letters = weighted_distance(x, y, |_, _| 1) < weighted_distance(x, y, |_, _| 2);
+                best = SpellingMatch { similarity, changes_letters };
+            }
+        }
+    }
+    best
+}
+
+/// The sound class of a skeleton letter: letters in one class are confused by transliteration
+/// and typing (b/p/f/v, k/g/h, d/t, the sibilants, l/r, m/n, the vowels); others are not.
+fn sound_class(letter: u8) -> u8 {
+    match letter {
+        b'b' | b'p' | b'f' | b'v' => 1,
+        b'k' | b'g' | b'H' | b'c' | b'q' => 2,
+        b'd' | b't' => 3,
+        b's' | b'z' | b'S' | b'Z' | b'C' | b'x' => 4,
+        b'l' | b'r' => 5,
+        b'm' | b'n' => 6,
+        b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'j' => 7,
+        _ => 0,
+    }
+}
+
+/// Optimal string alignment distance where substituting one letter for another costs
+/// `substitution(a, b)` and inserting, deleting or swapping adjacent letters costs 1.
+fn weighted_distance(a: &[u8], b: &[u8], substitution: impl Fn(u8, u8) -> usize) -> usize {
+    let width = b.len() + 1;
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    for (j, cell) in table.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        table[i * width] = i;
+        for j in 1..=b.len() {
+            let replace = if a[i - 1] == b[j - 1] { 0 } else { substitution(a[i - 1], b[j - 1]) };
+            let mut cost = (table[(i - 1) * width + j] + 1)
+                .min(table[i * width + j - 1] + 1)
+                .min(table[(i - 1) * width + j - 1] + replace);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cost = cost.min(table[(i - 2) * width + j - 2] + 1);
+            }
+            table[i * width + j] = cost;
+        }
+    }
+    table[a.len() * width + b.len()]
+}
+
 /// Grammatical gender of a Slavic surname or the like, from its ending: Zelensky and
 /// Zelenska, Navalny and Navalnaya, Ivanov and Ivanova are different people.
 pub fn gender_ending(skeleton: &str) -> Option<bool> {
@@ -197,6 +277,21 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_sound_costs_more_than_a_typo() {
+        let compare = |a: &str, b: &str| compare_spellings(&skeletons(a), &skeletons(b), 0.0);
+        let typo = compare("Witkoff", "Wiktoff");
+        assert!(typo.similarity >= 0.8 && !typo.changes_letters, "{typo:?}");
+        let dropped = compare("Uishako", "Ushakov");
+        assert!(dropped.similarity >= 0.6 && !dropped.changes_letters, "{dropped:?}");
+        for (a, b) in [("Namiev", "Zamiev"), ("Bozeev", "Gozeev"), ("Muraovich", "Mugaovich")] {
+            let other = compare(a, b);
+            assert!(other.similarity < 0.8 && other.changes_letters, "{a} {b} {other:?}");
+        }
+        assert!(compare("Gorbachev", "Gorbachov").changes_letters);
+        assert_eq!(compare("Zelensky", "Zelenskyy").similarity, 1.0);
+    }
+
+    #[test]
     fn gender_endings() {
         assert_eq!(gender_ending("zelenska"), Some(true));
         assert_eq!(gender_ending("zelenski"), Some(false));
@@ -212,6 +307,18 @@ mod tests {
             prop_assert!((0.0..=1.0).contains(&ab));
             prop_assert_eq!(ab, similarity(&b, &a));
             prop_assert_eq!(similarity(&a, &a), 1.0);
+        }
+
+        /// The weighted spelling similarity is symmetric, bounded, reflexive, and never above
+        /// the plain one.
+        #[test]
+        fn spelling_match_is_bounded_symmetric_and_below_plain(a in "[A-Za-zÀ-ž]{1,12}", b in "[A-Za-zÀ-ž]{1,12}") {
+            let (sa, sb) = (skeletons(&a), skeletons(&b));
+            let ab = compare_spellings(&sa, &sb, 0.0);
+            prop_assert!((0.0..=1.0).contains(&ab.similarity));
+            prop_assert_eq!(ab.similarity, compare_spellings(&sb, &sa, 0.0).similarity);
+            prop_assert!(ab.similarity <= skeleton_similarity(&sa, &sb) + 1e-12);
+            prop_assert_eq!(compare_spellings(&sa, &sa, 0.0).similarity, 1.0);
         }
     }
 }
