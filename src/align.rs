@@ -36,6 +36,10 @@ pub struct AlignConfig {
     /// this drops 78% of wrong candidates and 10% of right ones, nearly all of which score below
     /// the threshold anyway.
     pub min_token_dice: f64,
+    /// Candidates whose token Dice is below this fraction of the item's best candidate's are
+    /// not scored: on the synthetic 100k corpus this halves the pairs scored (1.42M to 0.60M)
+    /// and changes no alignment; on the seed gold it changes nothing.
+    pub relative_token_dice: f64,
     /// Tokens carried by more items than this are too common to find candidates with; 0 means
     /// `max(64, 2 x sources)`.
     pub max_postings: usize,
@@ -53,6 +57,7 @@ impl Default for AlignConfig {
             candidates_per_source: 1,
             min_shared_tokens: 2,
             min_token_dice: 0.1,
+            relative_token_dice: 0.3,
             max_postings: 0,
             postings_budget: 4096,
         }
@@ -374,25 +379,20 @@ pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignC
         }
     }
     let needed = config.min_shared_tokens.min(probed).max(1) as u32;
-    let mut by_source: BTreeMap<DocId, Vec<(f64, u32)>> = BTreeMap::new();
-    for (&other, &count) in shared.iter() {
-        if count < needed {
-            continue;
-        }
-        let dice = index.dice(item_id, other as usize);
-        if dice >= config.min_token_dice {
-            by_source.entry(items[other as usize].unit.doc).or_default().push((dice, other));
-        }
-    }
-    let mut chosen = Vec::new();
-    for mut scored in by_source.into_values() {
-        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        for &(_, other) in scored.iter().take(config.candidates_per_source) {
-            let (low, high) = (item_id.min(other as usize) as u32, item_id.max(other as usize) as u32);
-            chosen.push((low, high));
-        }
-    }
-    chosen
+    let mut scored: Vec<(DocId, f64, u32)> = shared
+        .iter()
+        .filter(|&(_, &count)| count >= needed)
+        .map(|(&other, _)| (items[other as usize].unit.doc, index.dice(item_id, other as usize), other))
+        .filter(|&(_, dice, _)| dice >= config.min_token_dice)
+        .collect();
+    let best = scored.iter().map(|&(_, dice, _)| dice).fold(0.0, f64::max);
+    scored.retain(|&(_, dice, _)| dice >= config.relative_token_dice * best);
+    scored.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)).then(x.2.cmp(&y.2)));
+    scored
+        .chunk_by(|x, y| x.0 == y.0)
+        .flat_map(|per_source| per_source.iter().take(config.candidates_per_source))
+        .map(|&(_, _, other)| (item_id.min(other as usize) as u32, item_id.max(other as usize) as u32))
+        .collect()
 }
 
 /// Similarity of two items in [0, 1]: the mean of chrF++ in both directions (characters and
