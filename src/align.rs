@@ -8,7 +8,7 @@
 //! Each item keeps its best counterpart in every other source above the threshold (so one
 //! long sentence can pair with two short ones), and pairs are joined into statement groups.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
@@ -28,6 +28,11 @@ pub struct AlignConfig {
     /// statement has a close translation somewhere, a weak match elsewhere is likely another
     /// statement by the same people.
     pub relative_threshold: f64,
+    /// A group member less similar than this to its group's consensus loses its pairs (see
+    /// [`coherent`]). Below `threshold`, so that a loose paraphrase one step from the
+    /// consensus stays: on the synthetic 100k corpus this lifts precision from 0.892 to 0.973
+    /// at the same recall; on the seed gold it loses one of 97 pairs.
+    pub coherence_threshold: f64,
     /// Candidates scored per item and other source.
     pub candidates_per_source: usize,
     /// Indexed (rare) tokens a candidate must share with an item that has at least that many.
@@ -54,6 +59,7 @@ impl Default for AlignConfig {
         AlignConfig {
             threshold: 0.31,
             relative_threshold: 0.7,
+            coherence_threshold: 0.25,
             candidates_per_source: 1,
             min_shared_tokens: 2,
             min_token_dice: 0.1,
@@ -494,6 +500,20 @@ pub fn agreement(
         .collect()
 }
 
+/// Drops the pairs of members that do not resemble their group's consensus (agreement below
+/// `threshold`). A statement's renderings all resemble its consensus; a chain of look-alikes,
+/// each pair similar but the ends unrelated (same place and object, different event), does not,
+/// and without this it grows into one group spanning hundreds of unrelated sentences.
+pub fn coherent(pairs: Vec<Pair>, groups: &[Group], threshold: f64) -> Vec<Pair> {
+    let strays: HashSet<UnitRef> = groups
+        .iter()
+        .flat_map(|group| group.members.iter().zip(&group.agreement))
+        .filter(|&(_, &agreement)| agreement < threshold)
+        .map(|(&member, _)| member)
+        .collect();
+    pairs.into_iter().filter(|pair| !strays.contains(&pair.a) && !strays.contains(&pair.b)).collect()
+}
+
 /// Joins aligned pairs into statement groups (connected components) with their medoids.
 pub fn group(pairs: &[Pair]) -> Vec<Group> {
     let mut nodes: Vec<UnitRef> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
@@ -557,6 +577,33 @@ mod tests {
                 prop_assert!((similarity(&compare(&pa, &pa), 1.0, 1.0) - 1.0).abs() < 1e-12);
             }
         }
+    }
+
+    #[test]
+    fn coherent_drops_the_pairs_of_members_unlike_the_consensus() {
+        let unit = |doc: u32| UnitRef { doc: DocId(doc), unit: 0 };
+        let pair = |a: u32, b: u32| Pair {
+            a: unit(a),
+            b: unit(b),
+            kind: AlignKind::Sentence,
+            similarity: 0.5,
+            chrf: 0.0,
+            chrf_plus_plus: 0.0,
+            divergence: Divergence::Wording,
+            diff: String::new(),
+        };
+        // A chain 0 - 1 - 2 - 3 whose consensus is 1: member 3 does not resemble it.
+        let pairs = vec![pair(0, 1), pair(1, 2), pair(2, 3)];
+        let chain = Group {
+            id: 1,
+            kind: AlignKind::Sentence,
+            members: (0..4).map(unit).collect(),
+            consensus: unit(1),
+            agreement: vec![0.5, 1.0, 0.5, 0.1],
+        };
+        let kept = coherent(pairs, &[chain], 0.25);
+        let kept: Vec<(u32, u32)> = kept.iter().map(|p| (p.a.doc.0, p.b.doc.0)).collect();
+        assert_eq!(kept, [(0, 1), (1, 2)]);
     }
 
     #[test]

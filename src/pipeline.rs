@@ -11,7 +11,7 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, Group, Index, Item, Pair, UnitRef, agreement, candidates, describe, group, items,
+    AlignConfig, Group, Index, Item, Pair, UnitRef, agreement, candidates, coherent, describe, group, items,
     name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
@@ -284,21 +284,27 @@ fn align(
     });
     timings.produced(scored.len(), "pairs above the threshold");
     drop(candidate_pairs);
-    let mut pairs = timings.time("select", || select(scored, config));
+    let pairs = timings.time("select", || select(scored, config));
     timings.produced(pairs.len(), "pairs");
+    let (mut pairs, groups) = timings.time("group", || {
+        let item_of: HashMap<UnitRef, usize> =
+            items.iter().enumerate().map(|(id, item)| (item.unit, id)).collect();
+        let grouped = |pairs: &[Pair]| {
+            let mut groups = group(pairs);
+            groups
+                .par_iter_mut()
+                .for_each(|group| group.agreement = agreement(group, &item_of, &index, &sketches));
+            groups
+        };
+        let first_groups = grouped(&pairs);
+        let pairs = coherent(pairs, &first_groups, config.coherence_threshold);
+        let groups = grouped(&pairs);
+        (pairs, groups)
+    });
+    timings.produced(pairs.len(), "coherent pairs");
     timings.time("describe", || {
         pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index))
     });
-    let groups = timings.time("group", || {
-        let mut groups = group(&pairs);
-        let item_of: HashMap<UnitRef, usize> =
-            items.iter().enumerate().map(|(id, item)| (item.unit, id)).collect();
-        groups
-            .par_iter_mut()
-            .for_each(|group| group.agreement = agreement(group, &item_of, &index, &sketches));
-        groups
-    });
-    timings.produced(groups.len(), "groups");
     (pairs, groups)
 }
 

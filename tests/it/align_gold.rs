@@ -97,7 +97,9 @@ fn sentence_alignment_precision_and_recall_on_seed_gold() {
     eprintln!("at {threshold}: precision {precision:.3}, recall {recall:.3}");
     eprintln!("false positives: {false_positives:#?}");
     eprintln!("misses: {misses:#?}");
-    // Floors a little under today's numbers (0.826 / 0.392): a change that loses either fails here.
+    // Floors a little under today's numbers (0.814 / 0.361; 0.818 / 0.371 before group
+    // coherence pruning, which costs one pair here and removes look-alike chains at scale):
+    // a change that loses either fails here.
     assert!(precision >= 0.8, "precision {precision:.3}");
-    assert!(recall >= 0.37, "recall {recall:.3}");
+    assert!(recall >= 0.36, "recall {recall:.3}");
 }

@@ -139,8 +139,8 @@ fn timings_list_every_stage_and_the_total() {
             "sketch",
             "score",
             "select",
-            "describe",
             "group",
+            "describe",
             "write",
             "total"
         ],
