@@ -17,7 +17,7 @@ use crate::cluster::NameCluster;
 use crate::divergence::{Divergence, classify, word_diff};
 use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{is_function_word, matching_form};
-use crate::score::{Matches, Profile, Sketch, compare, compare_sketches};
+use crate::score::{Matches, Sketch, compare_sketches, compare_texts};
 
 /// Settings for alignment.
 #[derive(Debug, Clone)]
@@ -454,7 +454,7 @@ pub fn score((a, b): (u32, u32), items: &[Item], index: &Index, sketches: &[Sket
 /// Fills in a kept pair's chrF, chrF++ (`b` as hypothesis, `a` as reference), divergence and
 /// word diff.
 pub fn describe(pair: &mut Pair, text_a: &str, text_b: &str, names: &HashMap<String, u32>) {
-    let matches = compare(&Profile::new(text_b), &Profile::new(text_a));
+    let matches = compare_texts(text_b, text_a);
     pair.chrf = matches.chrf(true);
     pair.chrf_plus_plus = matches.chrf_plus_plus(true);
     pair.divergence = classify(text_a, text_b, names);
@@ -586,6 +586,7 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::score::{Profile, compare};
     use proptest::prelude::*;
 
     proptest! {
