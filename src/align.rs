@@ -434,21 +434,23 @@ pub fn similarity(matches: &Matches, token_dice: f64, agreement: f64) -> f64 {
     agreement * (chrf_pp + token_dice) / 2.0
 }
 
+/// A scored candidate: two items and their similarity. Kept small, since there are many.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    /// The first item (lower id).
+    pub a: u32,
+    /// The second item.
+    pub b: u32,
+    /// Combined similarity in [0, 1].
+    pub similarity: f64,
+}
+
 /// Scores a candidate pair of items by their sketches. Only the similarity is computed here;
 /// [`describe`] adds exact chrF and the divergence to the pairs that are kept.
-pub fn score((a, b): (u32, u32), items: &[Item], index: &Index, sketches: &[Sketch]) -> Pair {
-    let (a, b) = (a as usize, b as usize);
-    let matches = compare_sketches(&sketches[a], &sketches[b]);
-    Pair {
-        a: items[a].unit,
-        b: items[b].unit,
-        kind: items[a].kind,
-        similarity: similarity(&matches, index.dice(a, b), index.agreement(a, b)),
-        chrf: 0.0,
-        chrf_plus_plus: 0.0,
-        divergence: Divergence::Wording,
-        diff: String::new(),
-    }
+pub fn score((a, b): (u32, u32), index: &Index, sketches: &[Sketch]) -> Scored {
+    let (x, y) = (a as usize, b as usize);
+    let matches = compare_sketches(&sketches[x], &sketches[y]);
+    Scored { a, b, similarity: similarity(&matches, index.dice(x, y), index.agreement(x, y)) }
 }
 
 /// Fills in a kept pair's chrF, chrF++ (`b` as hypothesis, `a` as reference), divergence and
@@ -464,24 +466,25 @@ pub fn describe(pair: &mut Pair, text_a: &str, text_b: &str, names: &HashMap<Str
 /// Keeps, for every unit and every other source, its best-scoring counterpart above the
 /// threshold and within `relative_threshold` of the unit's best counterpart anywhere; a pair
 /// survives if either side chose it. Sorted by (a, b).
-pub fn select(scored: Vec<Pair>, config: &AlignConfig) -> Vec<Pair> {
-    let mut unit_best: HashMap<UnitRef, f64> = HashMap::new();
-    for pair in &scored {
-        for unit in [pair.a, pair.b] {
-            let best = unit_best.entry(unit).or_insert(0.0);
+pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pair> {
+    let mut item_best = vec![0.0f64; items.len()];
+    for pair in scored {
+        for item in [pair.a, pair.b] {
+            let best = &mut item_best[item as usize];
             *best = best.max(pair.similarity);
         }
     }
-    let mut best: BTreeMap<(UnitRef, DocId), (f64, usize)> = BTreeMap::new();
+    let mut best: BTreeMap<(u32, DocId), (f64, usize)> = BTreeMap::new();
     for (position, pair) in scored.iter().enumerate() {
         if pair.similarity < config.threshold {
             continue;
         }
         for (this, other) in [(pair.a, pair.b), (pair.b, pair.a)] {
-            if pair.similarity < config.relative_threshold * unit_best[&this] {
+            if pair.similarity < config.relative_threshold * item_best[this as usize] {
                 continue;
             }
-            let slot = best.entry((this, other.doc)).or_insert((f64::NEG_INFINITY, usize::MAX));
+            let slot =
+                best.entry((this, items[other as usize].unit.doc)).or_insert((f64::NEG_INFINITY, usize::MAX));
             let better = pair.similarity > slot.0 || (pair.similarity == slot.0 && position < slot.1);
             if better {
                 *slot = (pair.similarity, position);
@@ -491,7 +494,23 @@ pub fn select(scored: Vec<Pair>, config: &AlignConfig) -> Vec<Pair> {
     let mut keep: Vec<usize> = best.into_values().map(|(_, position)| position).collect();
     keep.sort_unstable();
     keep.dedup();
-    let mut kept: Vec<Pair> = keep.into_iter().map(|position| scored[position].clone()).collect();
+    let mut kept: Vec<Pair> = keep
+        .into_iter()
+        .map(|position| {
+            let Scored { a, b, similarity } = scored[position];
+            let (a, b) = (&items[a as usize], &items[b as usize]);
+            Pair {
+                a: a.unit,
+                b: b.unit,
+                kind: a.kind,
+                similarity,
+                chrf: 0.0,
+                chrf_plus_plus: 0.0,
+                divergence: Divergence::Wording,
+                diff: String::new(),
+            }
+        })
+        .collect();
     kept.sort_by_key(|pair| (pair.a, pair.b));
     kept
 }

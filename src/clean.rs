@@ -10,6 +10,7 @@
 //! words seen elsewhere.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use crate::model::{BoilerplateRule, Defect, DefectKind, Document, LineClass, Span};
 use crate::normalize::{MONTHS, letter_runs, matching_form};
@@ -17,8 +18,9 @@ use crate::normalize::{MONTHS, letter_runs, matching_form};
 /// What one document contributes to the corpus-wide statistics.
 #[derive(Debug, Default, Clone)]
 pub struct DocStats {
-    /// Distinct matching forms of the document's non-empty lines.
-    lines: HashSet<String>,
+    /// Distinct matching forms of the document's non-empty lines, as 64-bit hashes: a corpus
+    /// of a million lines would otherwise hold every line twice while counting repeats.
+    lines: HashSet<u64>,
     /// Word counts of the document: lowercased, and capitalised words as written.
     words: Vocabulary,
 }
@@ -65,9 +67,16 @@ impl Vocabulary {
 #[derive(Debug, Default, Clone)]
 pub struct CorpusStats {
     /// Lines (matching form) that occur in two or more documents.
-    repeated_lines: HashSet<String>,
+    repeated_lines: HashSet<u64>,
     /// Word counts across the corpus.
     pub vocabulary: Vocabulary,
+}
+
+/// A line's identity for spotting repeats: the hash of its matching form.
+fn line_key(line: &str) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    matching_form(line).hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Collects one document's statistics.
@@ -78,7 +87,7 @@ pub fn doc_stats(document: &Document) -> DocStats {
         if line.is_empty() {
             continue;
         }
-        stats.lines.insert(matching_form(line));
+        stats.lines.insert(line_key(line));
         for (offset, word) in letter_runs(line) {
             *stats.words.lowercase.entry(word.to_lowercase()).or_default() += 1;
             if word.chars().next().is_some_and(char::is_uppercase) {
@@ -133,7 +142,7 @@ pub fn classify_lines(document: &Document, corpus: &CorpusStats) -> Vec<LineClas
         if (in_masthead || in_footer || words <= 8)
             && !has_quote_mark(line)
             && !full_sentence
-            && corpus.repeated_lines.contains(&matching_form(line))
+            && corpus.repeated_lines.contains(&line_key(line))
         {
             classes[idx] = Some(BoilerplateRule::Repeated);
         } else if in_masthead && words <= 5 && !ends_sentence(line) && is_label_cased(line) {

@@ -11,8 +11,8 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, Group, Index, Item, Pair, UnitRef, agreement, candidates, coherent, describe, group, items,
-    name_tokens, score, select,
+    AlignConfig, Group, Index, Item, Pair, Scored, UnitRef, agreement, candidates, coherent, describe, group,
+    items, name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, cluster};
@@ -104,6 +104,16 @@ pub struct Stage {
     pub time: Duration,
     /// How much it produced, and of what (pairs, items), where that explains the time.
     pub output: Option<(usize, &'static str)>,
+    /// The process's peak resident memory so far, in bytes, where the system tells it.
+    pub peak_memory: Option<u64>,
+}
+
+/// The process's peak resident set size (`VmHWM`), on Linux.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kilobytes * 1024)
 }
 
 impl Timings {
@@ -111,7 +121,7 @@ impl Timings {
     pub fn time<T>(&mut self, name: &'static str, stage: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let result = stage();
-        self.stages.push(Stage { name, time: start.elapsed(), output: None });
+        self.stages.push(Stage { name, time: start.elapsed(), output: None, peak_memory: peak_memory() });
         result
     }
 
@@ -144,11 +154,14 @@ impl Analysis {
 pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
     let start = Instant::now();
     let loaded = load(inputs, &config.load);
-    let load_time = start.elapsed();
+    let load_stage = Stage {
+        name: "load",
+        time: start.elapsed(),
+        output: Some((loaded.documents.len(), "documents")),
+        peak_memory: peak_memory(),
+    };
     let mut analysis = analyse(loaded.documents, config)?;
     analysis.diagnostics = loaded.diagnostics;
-    let load_stage =
-        Stage { name: "load", time: load_time, output: Some((analysis.documents.len(), "documents")) };
     analysis.timings.stages.insert(0, load_stage);
     Ok(analysis)
 }
@@ -265,7 +278,7 @@ fn align(
             .map(|(item, &wanted)| if wanted { Sketch::new(text_of(item.unit)) } else { Sketch::default() })
             .collect()
     });
-    let scored: Vec<Pair> = timings.time("score", || {
+    let scored: Vec<Scored> = timings.time("score", || {
         let bar = stage_bar(run_config, "score", candidate_pairs.len());
         let scored = candidate_pairs
             .par_chunks(4096)
@@ -275,7 +288,7 @@ fn align(
                 // proportional to the pairs kept, not the candidates scored.
                 chunk
                     .iter()
-                    .map(|&pair| score(pair, &items, &index, &sketches))
+                    .map(|&pair| score(pair, &index, &sketches))
                     .filter(|pair| pair.similarity >= config.threshold)
             })
             .collect();
@@ -284,7 +297,8 @@ fn align(
     });
     timings.produced(scored.len(), "pairs above the threshold");
     drop(candidate_pairs);
-    let pairs = timings.time("select", || select(scored, config));
+    let pairs = timings.time("select", || select(&scored, &items, config));
+    drop(scored);
     timings.produced(pairs.len(), "pairs");
     let (mut pairs, groups) = timings.time("group", || {
         let item_of: HashMap<UnitRef, usize> =
@@ -302,6 +316,8 @@ fn align(
         (pairs, groups)
     });
     timings.produced(pairs.len(), "coherent pairs");
+    // Describing and writing need the texts only.
+    drop((sketches, index, items));
     timings.time("describe", || {
         pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index))
     });
