@@ -382,24 +382,25 @@ pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignC
         read += postings.len();
         probed += 1;
     }
+    // Items are in document order, so the item's own document is a range of ids: testing it
+    // needs no lookup per posting (looking up every posting's item dominated this loop).
+    let own_document = items.partition_point(|other| other.unit.doc < item.unit.doc) as u32
+        ..items.partition_point(|other| other.unit.doc <= item.unit.doc) as u32;
     // Per other item: shared tokens read, and their IDF weight.
     let mut shared: FxHashMap<u32, (u32, f64)> =
         FxHashMap::with_capacity_and_hasher(read, Default::default());
     for &(token, postings) in &probes[..probed] {
         let weight = index.idf[token as usize];
-        for &other in postings {
-            let candidate = &items[other as usize];
-            if candidate.unit.doc != item.unit.doc && candidate.kind == item.kind {
-                let entry = shared.entry(other).or_default();
-                entry.0 += 1;
-                entry.1 += weight;
-            }
+        for &other in postings.iter().filter(|other| !own_document.contains(other)) {
+            let entry = shared.entry(other).or_default();
+            entry.0 += 1;
+            entry.1 += weight;
         }
     }
     let needed = config.min_shared_tokens.min(probed).max(1) as u32;
     let mut found: Vec<(f64, u32)> = shared
         .into_iter()
-        .filter(|(_, (count, _))| *count >= needed)
+        .filter(|&(other, (count, _))| count >= needed && items[other as usize].kind == item.kind)
         .map(|(other, (_, w))| (w, other))
         .collect();
     // Exact Dice only for the best-sharing few: past a few hundred, the rest share only
