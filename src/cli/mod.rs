@@ -242,19 +242,30 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let mut timings = std::mem::take(&mut analysis.timings);
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create output directory {}", args.output.display()))?;
-    let reports: [(&str, Report); 7] = [
-        ("segments.csv", write_segments),
+    // alignments.csv is most of the bytes (both texts and the diff of every pair): with more
+    // than one thread it is written alongside the other six.
+    let (largest, rest): ((&str, Report), [(&str, Report); 6]) = (
         ("alignments.csv", write_alignments),
-        ("duplicates.csv", write_duplicates),
-        ("sources.csv", write_sources),
-        ("defects.csv", write_defects),
-        ("names.csv", write_names),
-        ("divergences.csv", write_divergences),
-    ];
+        [
+            ("segments.csv", write_segments),
+            ("duplicates.csv", write_duplicates),
+            ("sources.csv", write_sources),
+            ("defects.csv", write_defects),
+            ("names.csv", write_names),
+            ("divergences.csv", write_divergences),
+        ],
+    );
+    let write_report =
+        |(name, report): (&str, Report)| write_atomic(&args.output.join(name), |out| report(out, &analysis));
     timings.time("write", || -> anyhow::Result<()> {
-        for (name, report) in reports {
-            let path = args.output.join(name);
-            write_atomic(&path, |out| report(out, &analysis))?;
+        if args.input.threads == 1 {
+            std::iter::once(largest).chain(rest).try_for_each(write_report)?;
+        } else {
+            std::thread::scope(|scope| {
+                let alongside = scope.spawn(|| write_report(largest));
+                let others = rest.into_iter().try_for_each(write_report);
+                alongside.join().expect("the report writer does not panic").and(others)
+            })?;
         }
         Ok(())
     })?;
