@@ -33,11 +33,22 @@ pub struct ClusterConfig {
     pub with_given_name_threshold: f64,
     /// Given-name similarity at which two given names are variants of one name.
     pub given_name_threshold: f64,
+    /// A spelling link between two surnames that are each used by at least this many sources
+    /// is *contested*: two established spellings a letter apart are as often two people as one
+    /// (Dedoov / Dudoov), so the link stands only once alignment confirms it ([`confirm`]).
+    /// A rare spelling next to an established one (a typo, one outlet's transliteration) is
+    /// linked on spelling alone.
+    pub attested_sources: usize,
 }
 
 impl Default for ClusterConfig {
     fn default() -> Self {
-        ClusterConfig { spelling_threshold: 0.8, with_given_name_threshold: 0.6, given_name_threshold: 0.6 }
+        ClusterConfig {
+            spelling_threshold: 0.8,
+            with_given_name_threshold: 0.6,
+            given_name_threshold: 0.6,
+            attested_sources: 3,
+        }
     }
 }
 
@@ -117,6 +128,20 @@ struct Entity {
 /// beyond their content. Every mention belongs to exactly one cluster, except tentative
 /// mentions whose cluster holds no other kind: those were not names.
 pub fn cluster(mentions: &[Mention], config: &ClusterConfig) -> Vec<NameCluster> {
+    cluster_confirmed(mentions, config, None).0
+}
+
+/// A spelling link between two established surnames (see [`ClusterConfig::attested_sources`]),
+/// as the two lowercase surnames in order.
+pub type ContestedLink = (String, String);
+
+/// Like [`cluster`], and also returns the contested links it made. With `confirmed`, a
+/// contested link is made only if it is in that set.
+pub fn cluster_confirmed(
+    mentions: &[Mention],
+    config: &ClusterConfig,
+    confirmed: Option<&HashSet<ContestedLink>>,
+) -> (Vec<NameCluster>, Vec<ContestedLink>) {
     let (entities, surnames) = entities(mentions);
     let surname_skeletons: Vec<Vec<String>> = surnames.iter().map(|s| skeletons(s)).collect();
     let mut groups = Groups::new(&entities, cooccurring_surnames(mentions, &entities), config);
@@ -181,15 +206,81 @@ pub fn cluster(mentions: &[Mention], config: &ClusterConfig) -> Vec<NameCluster>
         .filter(|&(score, _, _)| score >= config.with_given_name_threshold)
         .collect();
     scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
-    for (_, a, b) in scored {
+    // How many sources use a surname, counting spellings with one skeleton (Dedoov, Dedoow)
+    // as one: otherwise a rare spelling could bridge two established look-alikes.
+    let mut class: Vec<usize> = (0..surnames.len()).collect();
+    fn root(class: &mut [usize], mut surname: usize) -> usize {
+        while class[surname] != surname {
+            class[surname] = class[class[surname]];
+            surname = class[surname];
+        }
+        surname
+    }
+    for &(_, a, b) in scored.iter().take_while(|(score, _, _)| *score >= 1.0) {
+        let (ra, rb) = (root(&mut class, a), root(&mut class, b));
+        class[ra.max(rb)] = ra.min(rb);
+    }
+    let class_of: Vec<usize> = (0..surnames.len()).map(|surname| root(&mut class, surname)).collect();
+    let mut sources: Vec<HashSet<DocId>> = vec![HashSet::new(); surnames.len()];
+    for entity in &entities {
+        sources[class_of[entity.surname_id]].extend(entity.mentions.iter().map(|&m| mentions[m].doc));
+    }
+    let attested = |surname: usize| sources[class_of[surname]].len() >= config.attested_sources;
+    let mut contested = Vec::new();
+    for (score, a, b) in scored {
+        let link = (score < 1.0 && attested(a) && attested(b)).then(|| link_of(&surnames[a], &surnames[b]));
+        if let (Some(link), Some(confirmed)) = (&link, confirmed)
+            && !confirmed.contains(link)
+        {
+            continue;
+        }
+        let mut linked = false;
         for &x in &by_surname[a] {
             for &y in &by_surname[b] {
-                groups.try_variant_union(x, y, &surname_skeletons);
+                linked |= groups.try_variant_union(x, y, &surname_skeletons);
             }
+        }
+        if let Some(link) = link.filter(|_| linked) {
+            contested.push(link);
         }
     }
 
-    groups.into_clusters(mentions)
+    (groups.into_clusters(mentions), contested)
+}
+
+fn link_of(a: &str, b: &str) -> ContestedLink {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+/// The contested links that alignment confirms: some aligned pair of sentences names one
+/// surname on one side and the other on the other side (a translation spelling the same
+/// person its own way). `aligned` lists aligned sentence pairs as (document, sentence index).
+pub fn confirm(
+    contested: &[ContestedLink],
+    mentions: &[Mention],
+    aligned: impl IntoIterator<Item = ((DocId, u32), (DocId, u32))>,
+) -> HashSet<ContestedLink> {
+    let wanted: HashSet<&ContestedLink> = contested.iter().collect();
+    let mut surnames_in: HashMap<(DocId, u32), Vec<String>> = HashMap::new();
+    for mention in mentions {
+        if let Some(surname) = mention.tokens.last() {
+            surnames_in.entry((mention.doc, mention.sentence)).or_default().push(surname.to_lowercase());
+        }
+    }
+    let mut confirmed = HashSet::new();
+    for (a, b) in aligned {
+        let (Some(in_a), Some(in_b)) = (surnames_in.get(&a), surnames_in.get(&b)) else { continue };
+        for x in in_a {
+            for y in in_b {
+                let link = link_of(x, y);
+                if wanted.contains(&link) {
+                    confirmed.insert(link);
+                }
+            }
+        }
+    }
+    confirmed
 }
 
 /// Distinct spellings, sorted, and the distinct surnames they end with.
@@ -521,5 +612,55 @@ fn entity_kind<'a>(mentions: &[&Mention], entities: impl Iterator<Item = &'a Ent
         EntityKind::Place
     } else {
         EntityKind::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::MentionContext;
+
+    fn mention(name: &str, doc: u32) -> Mention {
+        Mention {
+            doc: DocId(doc),
+            sentence: 0,
+            tokens: name.split(' ').map(str::to_owned).collect(),
+            context: MentionContext::default(),
+            tentative: false,
+        }
+    }
+
+    fn together(clusters: &[NameCluster], a: &str, b: &str) -> bool {
+        clusters
+            .iter()
+            .any(|c| c.variants.iter().any(|v| v.surface == a) && c.variants.iter().any(|v| v.surface == b))
+    }
+
+    #[test]
+    fn established_look_alikes_need_alignment_to_confirm_them() {
+        let mut mentions: Vec<Mention> = (0..3).map(|doc| mention("Ivan Dedoov", doc)).collect();
+        mentions.extend((3..6).map(|doc| mention("Ivan Dudoov", doc)));
+        mentions.push(mention("Ivan Dedoow", 6));
+        let config = ClusterConfig::default();
+        let (spelling_only, contested) = cluster_confirmed(&mentions, &config, None);
+        assert!(together(&spelling_only, "Ivan Dedoov", "Ivan Dudoov"));
+        // Dedoow counts as established too: it shares Dedoov's skeleton and sources.
+        assert_eq!(
+            contested,
+            [("dedoov", "dudoov"), ("dedoow", "dudoov")].map(|(a, b)| (a.to_owned(), b.to_owned()))
+        );
+
+        let (unconfirmed, _) = cluster_confirmed(&mentions, &config, Some(&HashSet::new()));
+        assert!(!together(&unconfirmed, "Ivan Dedoov", "Ivan Dudoov"));
+        assert!(
+            together(&unconfirmed, "Ivan Dedoov", "Ivan Dedoow"),
+            "a rare spelling needs no confirmation"
+        );
+
+        let nothing_aligned = confirm(&contested, &mentions, []);
+        assert!(nothing_aligned.is_empty());
+        let aligned = confirm(&contested, &mentions, [((DocId(0), 0), (DocId(4), 0))]);
+        let (confirmed, _) = cluster_confirmed(&mentions, &config, Some(&aligned));
+        assert!(together(&confirmed, "Ivan Dedoov", "Ivan Dudoov"));
     }
 }

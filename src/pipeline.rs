@@ -11,11 +11,11 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, Group, Index, Item, Pair, Scored, UnitRef, agreement, candidates, coherent, describe, group,
-    items, name_tokens, score, select,
+    AlignConfig, AlignKind, Group, Index, Item, Pair, Scored, UnitRef, agreement, candidates, coherent,
+    describe, group, items, name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
-use crate::cluster::{ClusterConfig, NameCluster, cluster};
+use crate::cluster::{ClusterConfig, NameCluster, cluster_confirmed, confirm};
 use crate::error::{Diagnostic, Error};
 use crate::load::{LoadOptions, load};
 use crate::model::{Document, Segmented};
@@ -186,12 +186,31 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
             mentions_of(&documents, &segmented, &corpus, &stage_bar(config, "names", documents.len()))
         });
         timings.produced(mentions.len(), "mentions");
-        let names = timings.time("cluster", || cluster(&mentions, &config.names));
+        let (names, contested) =
+            timings.time("cluster", || cluster_confirmed(&mentions, &config.names, None));
         timings.produced(names.len(), "clusters");
         if config.depth < Depth::Alignment {
             return (segmented, mentions, names, (Vec::new(), Vec::new()));
         }
         let alignment = align(&documents, &segmented, &names, config, &mut timings);
+        // Contested spelling links stand only where an aligned pair of sentences shows both
+        // spellings; without them the clusters are built again.
+        let names = timings.time("confirm", || {
+            let sentence =
+                |unit: UnitRef| (unit.doc, segmented[unit.doc.0 as usize].units[unit.unit as usize].index);
+            let aligned = alignment
+                .0
+                .iter()
+                .filter(|pair| pair.kind == AlignKind::Sentence)
+                .map(|pair| (sentence(pair.a), sentence(pair.b)));
+            let confirmed = confirm(&contested, &mentions, aligned);
+            if contested.iter().all(|link| confirmed.contains(link)) {
+                names
+            } else {
+                cluster_confirmed(&mentions, &config.names, Some(&confirmed)).0
+            }
+        });
+        timings.produced(names.len(), "clusters");
         (segmented, mentions, names, alignment)
     });
     Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: Vec::new(), timings })

@@ -147,7 +147,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Segment(args) => single_report(&args, Depth::Segments, write_segments),
         Command::Defects(args) => single_report(&args, Depth::Segments, write_defects),
-        Command::Names(args) => single_report(&args, Depth::Names, write_names),
+        Command::Names(args) => single_report(&args, Depth::Alignment, write_names),
         Command::Align(args) => single_report(&args, Depth::Alignment, write_alignments),
         Command::Dedup(args) => single_report(&args, Depth::Alignment, write_duplicates),
         Command::Check(args) => check(&args),

@@ -141,6 +141,7 @@ fn timings_list_every_stage_and_the_total() {
             "select",
             "group",
             "describe",
+            "confirm",
             "write",
             "total"
         ],
