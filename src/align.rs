@@ -17,7 +17,7 @@ use crate::cluster::NameCluster;
 use crate::divergence::{Divergence, classify, word_diff};
 use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{is_function_word, matching_form};
-use crate::score::{Matches, Sketch, compare_sketches, compare_texts};
+use crate::score::{Matches, Sketches, compare_sketches, compare_texts};
 
 /// Settings for alignment.
 #[derive(Debug, Clone)]
@@ -448,9 +448,9 @@ pub struct Scored {
 
 /// Scores a candidate pair of items by their sketches. Only the similarity is computed here;
 /// [`describe`] adds exact chrF and the divergence to the pairs that are kept.
-pub fn score((a, b): (u32, u32), index: &Index, sketches: &[Sketch]) -> Scored {
+pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
     let (x, y) = (a as usize, b as usize);
-    let matches = compare_sketches(&sketches[x], &sketches[y]);
+    let matches = compare_sketches(sketches.get(x), sketches.get(y));
     Scored { a, b, similarity: similarity(&matches, index.dice(x, y), index.agreement(x, y)) }
 }
 
@@ -522,7 +522,7 @@ pub fn agreement(
     group: &Group,
     item_of: &HashMap<UnitRef, usize>,
     index: &Index,
-    sketches: &[Sketch],
+    sketches: &Sketches,
 ) -> Vec<f64> {
     let consensus_item = item_of[&group.consensus];
     group
@@ -533,7 +533,7 @@ pub fn agreement(
                 return 1.0;
             }
             let member_item = item_of[&member];
-            let matches = compare_sketches(&sketches[member_item], &sketches[consensus_item]);
+            let matches = compare_sketches(sketches.get(member_item), sketches.get(consensus_item));
             similarity(
                 &matches,
                 index.dice(member_item, consensus_item),

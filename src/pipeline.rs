@@ -20,7 +20,7 @@ use crate::error::{Diagnostic, Error};
 use crate::load::{LoadOptions, load};
 use crate::model::{Document, Segmented};
 use crate::names::{Mention, extract_mentions, split_juxtaposed};
-use crate::score::Sketch;
+use crate::score::{SKETCH_BLOCK, SketchBlock, Sketches};
 use crate::segment::segment;
 
 /// Settings for a run.
@@ -185,6 +185,8 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
         let mentions = timings.time("mentions", || {
             mentions_of(&documents, &segmented, &corpus, &stage_bar(config, "names", documents.len()))
         });
+        // The corpus vocabulary is a third of the memory before alignment and no longer needed.
+        drop(corpus);
         timings.produced(mentions.len(), "mentions");
         let (names, contested) =
             timings.time("cluster", || cluster_confirmed(&mentions, &config.names, None));
@@ -285,17 +287,25 @@ fn align(
     };
     // One sketch per item that has a candidate, built once: scoring compares each item with
     // many candidates, and items without any need none.
-    let sketches: Vec<Sketch> = timings.time("sketch", || {
+    let sketches = timings.time("sketch", || {
         let mut wanted = vec![false; items.len()];
         for &(a, b) in &candidate_pairs {
             wanted[a as usize] = true;
             wanted[b as usize] = true;
         }
-        items
-            .par_iter()
-            .zip(&wanted)
-            .map(|(item, &wanted)| if wanted { Sketch::new(text_of(item.unit)) } else { Sketch::default() })
-            .collect()
+        let blocks = items
+            .par_chunks(SKETCH_BLOCK)
+            .zip(wanted.par_chunks(SKETCH_BLOCK))
+            .map(|(items, wanted)| {
+                let texts: Vec<Option<&str>> = items
+                    .iter()
+                    .zip(wanted)
+                    .map(|(item, &wanted)| wanted.then(|| text_of(item.unit)))
+                    .collect();
+                SketchBlock::new(&texts)
+            })
+            .collect();
+        Sketches::from_blocks(blocks)
     });
     let scored: Vec<Scored> = timings.time("score", || {
         let bar = stage_bar(run_config, "score", candidate_pairs.len());

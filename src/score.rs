@@ -155,15 +155,34 @@ fn chrf_words(text: &str) -> Vec<&str> {
     tokens
 }
 
-/// A compact profile for ranking: 32-bit hashes of the same n-grams, sorted per order, in one
-/// allocation. Matches counted on sketches can exceed the exact count only on a hash collision
+/// How many items' sketches share one buffer in [`Sketches`].
+pub const SKETCH_BLOCK: usize = 4096;
+
+/// Compact profiles for ranking: 32-bit hashes of the same n-grams as [`Profile`], sorted per
+/// order. Matches counted on sketches can exceed the exact count only on a hash collision
 /// (about one pair in ten thousand gains one spurious match), so sketches rank candidates and
-/// the exact [`Profile`] gives the reported scores.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Sketch {
+/// exact counts give the reported scores. Millions are kept at once, so they live in shared
+/// buffers of [`SKETCH_BLOCK`] items (built in parallel, block by block) rather than one
+/// allocation each.
+#[derive(Debug, Default)]
+pub struct Sketches {
+    blocks: Vec<SketchBlock>,
+}
+
+/// The sketches of up to [`SKETCH_BLOCK`] consecutive items.
+#[derive(Debug, Default)]
+pub struct SketchBlock {
     grams: Vec<u32>,
-    /// End of each order's run in `grams`: character orders 1–6, then word orders 1–2.
-    ends: [u32; CHAR_ORDER + WORD_ORDER],
+    /// Per item: where its grams start, and where each order's run ends (relative to the
+    /// start): character orders 1–6, then word orders 1–2.
+    entries: Vec<(u32, [u32; CHAR_ORDER + WORD_ORDER])>,
+}
+
+/// One text's sketch, borrowed from [`Sketches`].
+#[derive(Debug, Clone, Copy)]
+pub struct SketchRef<'a> {
+    grams: &'a [u32],
+    ends: &'a [u32; CHAR_ORDER + WORD_ORDER],
 }
 
 fn mix(value: u128) -> u32 {
@@ -171,36 +190,74 @@ fn mix(value: u128) -> u32 {
     (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32
 }
 
-impl Sketch {
-    /// Builds the sketch of `text`.
-    pub fn new(text: &str) -> Sketch {
-        let chars: Vec<u32> = text.chars().filter(|&c| !is_python_space(c)).map(u32::from).collect();
-        let words: Vec<u64> = chrf_words(text).iter().map(hash_of).collect();
-        let mut grams = Vec::with_capacity(chars.len() * CHAR_ORDER + words.len() * WORD_ORDER);
-        let mut ends = [0u32; CHAR_ORDER + WORD_ORDER];
-        for n in 1..=CHAR_ORDER {
-            let start = grams.len();
-            if chars.len() >= n {
-                grams.extend(
-                    chars
-                        .windows(n)
-                        .map(|w| mix(w.iter().fold(0u128, |acc, &c| (acc << 21) | u128::from(c)))),
-                );
-            }
-            grams[start..].sort_unstable();
-            ends[n - 1] = grams.len() as u32;
+impl SketchBlock {
+    /// Sketches `texts` in order; `None` stores an empty sketch (an item nothing is compared
+    /// with). The buffer is sized exactly first: growing it would double it for a moment.
+    pub fn new(texts: &[Option<&str>]) -> SketchBlock {
+        let windows =
+            |len: usize, orders: usize| (1..=orders).map(|n| (len + 1).saturating_sub(n)).sum::<usize>();
+        let size = texts
+            .iter()
+            .flatten()
+            .map(|text| {
+                let chars = text.chars().filter(|&c| !is_python_space(c)).count();
+                windows(chars, CHAR_ORDER) + windows(chrf_words(text).len(), WORD_ORDER)
+            })
+            .sum();
+        let mut block =
+            SketchBlock { grams: Vec::with_capacity(size), entries: Vec::with_capacity(texts.len()) };
+        for text in texts {
+            let start = block.grams.len();
+            let ends = text.map_or([0; CHAR_ORDER + WORD_ORDER], |text| push_sketch(&mut block.grams, text));
+            block.entries.push((start as u32, ends));
         }
-        for n in 1..=WORD_ORDER {
-            let start = grams.len();
-            if words.len() >= n {
-                grams.extend(words.windows(n).map(|w| mix(u128::from(hash_of(&w)) | (n as u128) << 64)));
-            }
-            grams[start..].sort_unstable();
-            ends[CHAR_ORDER + n - 1] = grams.len() as u32;
-        }
-        Sketch { grams, ends }
+        debug_assert_eq!(block.grams.len(), size);
+        block
+    }
+}
+
+/// Appends the sorted n-gram hashes of `text` to `grams`, returning each order's end relative
+/// to where they start.
+fn push_sketch(grams: &mut Vec<u32>, text: &str) -> [u32; CHAR_ORDER + WORD_ORDER] {
+    let chars: Vec<u32> = text.chars().filter(|&c| !is_python_space(c)).map(u32::from).collect();
+    let words: Vec<u64> = chrf_words(text).iter().map(hash_of).collect();
+    let base = grams.len();
+    let mut ends = [0u32; CHAR_ORDER + WORD_ORDER];
+    for n in 1..=CHAR_ORDER {
+        let start = grams.len();
+        grams.extend(
+            chars.windows(n).map(|w| mix(w.iter().fold(0u128, |acc, &c| (acc << 21) | u128::from(c)))),
+        );
+        grams[start..].sort_unstable();
+        ends[n - 1] = (grams.len() - base) as u32;
+    }
+    for n in 1..=WORD_ORDER {
+        let start = grams.len();
+        grams.extend(words.windows(n).map(|w| mix(u128::from(hash_of(&w)) | (n as u128) << 64)));
+        grams[start..].sort_unstable();
+        ends[CHAR_ORDER + n - 1] = (grams.len() - base) as u32;
+    }
+    ends
+}
+
+impl Sketches {
+    /// Joins blocks built for consecutive runs of [`SKETCH_BLOCK`] items (the last may be
+    /// shorter).
+    pub fn from_blocks(blocks: Vec<SketchBlock>) -> Sketches {
+        debug_assert!(blocks.iter().rev().skip(1).all(|block| block.entries.len() == SKETCH_BLOCK));
+        Sketches { blocks }
     }
 
+    /// The sketch of item `item`.
+    pub fn get(&self, item: usize) -> SketchRef<'_> {
+        let block = &self.blocks[item / SKETCH_BLOCK];
+        let (start, ends) = &block.entries[item % SKETCH_BLOCK];
+        let start = *start as usize;
+        SketchRef { grams: &block.grams[start..start + ends[CHAR_ORDER + WORD_ORDER - 1] as usize], ends }
+    }
+}
+
+impl SketchRef<'_> {
     fn order(&self, order: usize) -> &[u32] {
         let start = if order == 0 { 0 } else { self.ends[order - 1] as usize };
         &self.grams[start..self.ends[order] as usize]
@@ -208,7 +265,7 @@ impl Sketch {
 }
 
 /// Compares two sketches: like [`compare`], up to hash collisions.
-pub fn compare_sketches(a: &Sketch, b: &Sketch) -> Matches {
+pub fn compare_sketches(a: SketchRef<'_>, b: SketchRef<'_>) -> Matches {
     let mut result = Matches::default();
     for order in 0..CHAR_ORDER {
         let (x, y) = (a.order(order), b.order(order));
@@ -340,10 +397,12 @@ mod tests {
             "Зеленський сказав «ні».",
             "",
         ];
-        for a in texts {
-            for b in texts {
+        let texts_to_sketch: Vec<Option<&str>> = texts.iter().map(|&t| Some(t)).collect();
+        let sketches = Sketches::from_blocks(vec![SketchBlock::new(&texts_to_sketch)]);
+        for (i, a) in texts.iter().enumerate() {
+            for (j, b) in texts.iter().enumerate() {
                 let exact = compare(&Profile::new(a), &Profile::new(b));
-                let sketched = compare_sketches(&Sketch::new(a), &Sketch::new(b));
+                let sketched = compare_sketches(sketches.get(i), sketches.get(j));
                 assert_eq!(exact, sketched, "{a:?} / {b:?}");
             }
         }
