@@ -128,124 +128,163 @@ struct Entity {
 /// beyond their content. Every mention belongs to exactly one cluster, except tentative
 /// mentions whose cluster holds no other kind: those were not names.
 pub fn cluster(mentions: &[Mention], config: &ClusterConfig) -> Vec<NameCluster> {
-    cluster_confirmed(mentions, config, None).0
+    Spellings::new(mentions, config).cluster(None).0
 }
 
 /// A spelling link between two established surnames (see [`ClusterConfig::attested_sources`]),
 /// as the two lowercase surnames in order.
 pub type ContestedLink = (String, String);
 
-/// Like [`cluster`], and also returns the contested links it made. With `confirmed`, a
-/// contested link is made only if it is in that set.
-pub fn cluster_confirmed(
-    mentions: &[Mention],
-    config: &ClusterConfig,
-    confirmed: Option<&HashSet<ContestedLink>>,
-) -> (Vec<NameCluster>, Vec<ContestedLink>) {
-    let (entities, surnames) = entities(mentions);
-    let surname_skeletons: Vec<Vec<String>> = surnames.iter().map(|s| skeletons(s)).collect();
-    let mut groups = Groups::new(&entities, cooccurring_surnames(mentions, &entities), config);
+/// What clustering needs that does not depend on which contested links stand: the distinct
+/// spellings, their skeletons, which surnames share a sentence, and the scored pairs of
+/// spelling variants. Built once; [`Spellings::cluster`] runs on it once, or again when
+/// alignment leaves a contested link unconfirmed.
+pub struct Spellings<'a> {
+    mentions: &'a [Mention],
+    config: &'a ClusterConfig,
+    entities: Vec<Entity>,
+    surnames: Vec<String>,
+    surname_skeletons: Vec<Vec<String>>,
+    cooccurring: HashSet<(usize, usize)>,
+    /// Per surname id: the entities ending with it.
+    by_surname: Vec<Vec<usize>>,
+    /// (similarity, surname, surname) for variant pairs worth trying, closest first.
+    scored: Vec<(f64, usize, usize)>,
+    /// Per surname id: used by enough sources to be established.
+    attested: Vec<bool>,
+}
 
-    // 1. A surname alone links to the full name ending with it in the same source.
-    let mut full_names_by_doc: HashMap<(DocId, usize), Vec<usize>> = HashMap::new();
-    let mut surname_only_by_doc: BTreeMap<(DocId, usize), usize> = BTreeMap::new();
-    for (entity_id, entity) in entities.iter().enumerate() {
-        for &mention_id in &entity.mentions {
-            let key = (mentions[mention_id].doc, entity.surname_id);
-            if entity.tokens > 1 {
-                full_names_by_doc.entry(key).or_default().push(entity_id);
-            } else {
-                surname_only_by_doc.insert(key, entity_id);
+impl<'a> Spellings<'a> {
+    /// Collects the spellings of `mentions` and scores their variant pairs.
+    pub fn new(mentions: &'a [Mention], config: &'a ClusterConfig) -> Spellings<'a> {
+        let (entities, surnames) = entities(mentions);
+        let surname_skeletons: Vec<Vec<String>> = surnames.iter().map(|s| skeletons(s)).collect();
+        let cooccurring = cooccurring_surnames(mentions, &entities);
+        let mut by_surname: Vec<Vec<usize>> = vec![Vec::new(); surnames.len()];
+        for (entity_id, entity) in entities.iter().enumerate() {
+            by_surname[entity.surname_id].push(entity_id);
+        }
+        let mut scored: Vec<(f64, usize, usize)> = candidate_pairs(&surname_skeletons)
+            .into_iter()
+            .filter(|&(a, b)| !gender_conflict(&surname_skeletons[a], &surname_skeletons[b]))
+            .map(|(a, b)| {
+                let found = compare_spellings(
+                    &surname_skeletons[a],
+                    &surname_skeletons[b],
+                    config.with_given_name_threshold,
+                );
+                (found.similarity, a, b)
+            })
+            .filter(|&(score, _, _)| score >= config.with_given_name_threshold)
+            .collect();
+        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        // How many sources use a surname, counting spellings with one skeleton (Dedoov,
+        // Dedoow) as one: otherwise a rare spelling could bridge two established look-alikes.
+        let mut class: Vec<usize> = (0..surnames.len()).collect();
+        fn root(class: &mut [usize], mut surname: usize) -> usize {
+            while class[surname] != surname {
+                class[surname] = class[class[surname]];
+                surname = class[surname];
             }
+            surname
+        }
+        for &(_, a, b) in scored.iter().take_while(|(score, _, _)| *score >= 1.0) {
+            let (ra, rb) = (root(&mut class, a), root(&mut class, b));
+            class[ra.max(rb)] = ra.min(rb);
+        }
+        let class_of: Vec<usize> = (0..surnames.len()).map(|surname| root(&mut class, surname)).collect();
+        let mut sources: Vec<HashSet<DocId>> = vec![HashSet::new(); surnames.len()];
+        for entity in &entities {
+            sources[class_of[entity.surname_id]].extend(entity.mentions.iter().map(|&m| mentions[m].doc));
+        }
+        let attested =
+            class_of.iter().map(|&class| sources[class].len() >= config.attested_sources).collect();
+        Spellings {
+            mentions,
+            config,
+            entities,
+            surnames,
+            surname_skeletons,
+            cooccurring,
+            by_surname,
+            scored,
+            attested,
         }
     }
-    for (key, &entity_id) in &surname_only_by_doc {
-        if let Some(full_names) = full_names_by_doc.get(key) {
-            let best = full_names
-                .iter()
-                .copied()
-                .max_by_key(|&id| (entities[id].mentions.len(), std::cmp::Reverse(id)));
-            if let Some(full_name) = best {
-                groups.try_union(entity_id, full_name);
-            }
-        }
-    }
 
-    // 2. The same surname: full names with compatible given names, then lone surnames with the
-    //    most mentioned full name.
-    let mut by_surname: Vec<Vec<usize>> = vec![Vec::new(); surnames.len()];
-    for (entity_id, entity) in entities.iter().enumerate() {
-        by_surname[entity.surname_id].push(entity_id);
-    }
-    for members in &by_surname {
-        let mut ordered = members.clone();
-        ordered.sort_by_key(|&id| (std::cmp::Reverse(entities[id].mentions.len()), id));
-        for (position, &a) in ordered.iter().enumerate() {
-            for &b in &ordered[..position] {
-                if groups.try_union(b, a) {
-                    break;
+    /// Clusters the spellings and returns the contested links it made. With `confirmed`, a
+    /// contested link is made only if it is in that set.
+    pub fn cluster(
+        &self,
+        confirmed: Option<&HashSet<ContestedLink>>,
+    ) -> (Vec<NameCluster>, Vec<ContestedLink>) {
+        let (mentions, entities) = (self.mentions, &self.entities);
+        let mut groups = Groups::new(entities, &self.cooccurring, self.config);
+
+        // 1. A surname alone links to the full name ending with it in the same source.
+        let mut full_names_by_doc: HashMap<(DocId, usize), Vec<usize>> = HashMap::new();
+        let mut surname_only_by_doc: BTreeMap<(DocId, usize), usize> = BTreeMap::new();
+        for (entity_id, entity) in entities.iter().enumerate() {
+            for &mention_id in &entity.mentions {
+                let key = (mentions[mention_id].doc, entity.surname_id);
+                if entity.tokens > 1 {
+                    full_names_by_doc.entry(key).or_default().push(entity_id);
+                } else {
+                    surname_only_by_doc.insert(key, entity_id);
                 }
             }
         }
-    }
-
-    // 3. Surname spellings that are variants of each other, closest pairs first. Each merge
-    //    compares the groups' representative spellings too, so that chains of small
-    //    differences (Bakov, Bakev, Bukev) do not grow into one cluster.
-    let mut scored: Vec<(f64, usize, usize)> = candidate_pairs(&surname_skeletons)
-        .into_iter()
-        .filter(|&(a, b)| !gender_conflict(&surname_skeletons[a], &surname_skeletons[b]))
-        .map(|(a, b)| {
-            let found = compare_spellings(
-                &surname_skeletons[a],
-                &surname_skeletons[b],
-                config.with_given_name_threshold,
-            );
-            (found.similarity, a, b)
-        })
-        .filter(|&(score, _, _)| score >= config.with_given_name_threshold)
-        .collect();
-    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
-    // How many sources use a surname, counting spellings with one skeleton (Dedoov, Dedoow)
-    // as one: otherwise a rare spelling could bridge two established look-alikes.
-    let mut class: Vec<usize> = (0..surnames.len()).collect();
-    fn root(class: &mut [usize], mut surname: usize) -> usize {
-        while class[surname] != surname {
-            class[surname] = class[class[surname]];
-            surname = class[surname];
-        }
-        surname
-    }
-    for &(_, a, b) in scored.iter().take_while(|(score, _, _)| *score >= 1.0) {
-        let (ra, rb) = (root(&mut class, a), root(&mut class, b));
-        class[ra.max(rb)] = ra.min(rb);
-    }
-    let class_of: Vec<usize> = (0..surnames.len()).map(|surname| root(&mut class, surname)).collect();
-    let mut sources: Vec<HashSet<DocId>> = vec![HashSet::new(); surnames.len()];
-    for entity in &entities {
-        sources[class_of[entity.surname_id]].extend(entity.mentions.iter().map(|&m| mentions[m].doc));
-    }
-    let attested = |surname: usize| sources[class_of[surname]].len() >= config.attested_sources;
-    let mut contested = Vec::new();
-    for (score, a, b) in scored {
-        let link = (score < 1.0 && attested(a) && attested(b)).then(|| link_of(&surnames[a], &surnames[b]));
-        if let (Some(link), Some(confirmed)) = (&link, confirmed)
-            && !confirmed.contains(link)
-        {
-            continue;
-        }
-        let mut linked = false;
-        for &x in &by_surname[a] {
-            for &y in &by_surname[b] {
-                linked |= groups.try_variant_union(x, y, &surname_skeletons);
+        for (key, &entity_id) in &surname_only_by_doc {
+            if let Some(full_names) = full_names_by_doc.get(key) {
+                let best = full_names
+                    .iter()
+                    .copied()
+                    .max_by_key(|&id| (entities[id].mentions.len(), std::cmp::Reverse(id)));
+                if let Some(full_name) = best {
+                    groups.try_union(entity_id, full_name);
+                }
             }
         }
-        if let Some(link) = link.filter(|_| linked) {
-            contested.push(link);
-        }
-    }
 
-    (groups.into_clusters(mentions), contested)
+        // 2. The same surname: full names with compatible given names, then lone surnames with
+        //    the most mentioned full name.
+        for members in &self.by_surname {
+            let mut ordered = members.clone();
+            ordered.sort_by_key(|&id| (std::cmp::Reverse(entities[id].mentions.len()), id));
+            for (position, &a) in ordered.iter().enumerate() {
+                for &b in &ordered[..position] {
+                    if groups.try_union(b, a) {
+                        break;
+                    }
+                }
+            }
+        }
+
+        // 3. Surname spellings that are variants of each other, closest pairs first. Each merge
+        //    compares the groups' representative spellings too, so that chains of small
+        //    differences (Bakov, Bakev, Bukev) do not grow into one cluster.
+        let mut contested = Vec::new();
+        for &(score, a, b) in &self.scored {
+            let link = (score < 1.0 && self.attested[a] && self.attested[b])
+                .then(|| link_of(&self.surnames[a], &self.surnames[b]));
+            if let (Some(link), Some(confirmed)) = (&link, confirmed)
+                && !confirmed.contains(link)
+            {
+                continue;
+            }
+            let mut linked = false;
+            for &x in &self.by_surname[a] {
+                for &y in &self.by_surname[b] {
+                    linked |= groups.try_variant_union(x, y, &self.surname_skeletons);
+                }
+            }
+            if let Some(link) = link.filter(|_| linked) {
+                contested.push(link);
+            }
+        }
+
+        (groups.into_clusters(mentions), contested)
+    }
 }
 
 fn link_of(a: &str, b: &str) -> ContestedLink {
@@ -407,12 +446,16 @@ struct Groups<'a> {
     surnames: Vec<Vec<usize>>,
     given: Vec<Vec<GivenName>>,
     entities: &'a [Entity],
-    cooccurring: HashSet<(usize, usize)>,
+    cooccurring: &'a HashSet<(usize, usize)>,
     config: &'a ClusterConfig,
 }
 
 impl<'a> Groups<'a> {
-    fn new(entities: &'a [Entity], cooccurring: HashSet<(usize, usize)>, config: &'a ClusterConfig) -> Self {
+    fn new(
+        entities: &'a [Entity],
+        cooccurring: &'a HashSet<(usize, usize)>,
+        config: &'a ClusterConfig,
+    ) -> Self {
         Groups {
             parent: (0..entities.len()).collect(),
             representative: entities.iter().map(|e| e.surname_id).collect(),
@@ -642,7 +685,8 @@ mod tests {
         mentions.extend((3..6).map(|doc| mention("Ivan Dudoov", doc)));
         mentions.push(mention("Ivan Dedoow", 6));
         let config = ClusterConfig::default();
-        let (spelling_only, contested) = cluster_confirmed(&mentions, &config, None);
+        let spellings = Spellings::new(&mentions, &config);
+        let (spelling_only, contested) = spellings.cluster(None);
         assert!(together(&spelling_only, "Ivan Dedoov", "Ivan Dudoov"));
         // Dedoow counts as established too: it shares Dedoov's skeleton and sources.
         assert_eq!(
@@ -650,7 +694,7 @@ mod tests {
             [("dedoov", "dudoov"), ("dedoow", "dudoov")].map(|(a, b)| (a.to_owned(), b.to_owned()))
         );
 
-        let (unconfirmed, _) = cluster_confirmed(&mentions, &config, Some(&HashSet::new()));
+        let (unconfirmed, _) = spellings.cluster(Some(&HashSet::new()));
         assert!(!together(&unconfirmed, "Ivan Dedoov", "Ivan Dudoov"));
         assert!(
             together(&unconfirmed, "Ivan Dedoov", "Ivan Dedoow"),
@@ -660,7 +704,7 @@ mod tests {
         let nothing_aligned = confirm(&contested, &mentions, []);
         assert!(nothing_aligned.is_empty());
         let aligned = confirm(&contested, &mentions, [((DocId(0), 0), (DocId(4), 0))]);
-        let (confirmed, _) = cluster_confirmed(&mentions, &config, Some(&aligned));
+        let (confirmed, _) = spellings.cluster(Some(&aligned));
         assert!(together(&confirmed, "Ivan Dedoov", "Ivan Dudoov"));
     }
 }

@@ -15,7 +15,7 @@ use crate::align::{
     describe, group, items, name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
-use crate::cluster::{ClusterConfig, NameCluster, cluster_confirmed, confirm};
+use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
 use crate::error::{Diagnostic, Error};
 use crate::load::{LoadOptions, load};
 use crate::model::{Document, Segmented};
@@ -188,8 +188,11 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
         // The corpus vocabulary is a third of the memory before alignment and no longer needed.
         drop(corpus);
         timings.produced(mentions.len(), "mentions");
-        let (names, contested) =
-            timings.time("cluster", || cluster_confirmed(&mentions, &config.names, None));
+        let (spellings, names, contested) = timings.time("cluster", || {
+            let spellings = Spellings::new(&mentions, &config.names);
+            let (names, contested) = spellings.cluster(None);
+            (spellings, names, contested)
+        });
         timings.produced(names.len(), "clusters");
         if config.depth < Depth::Alignment {
             return (segmented, mentions, names, (Vec::new(), Vec::new()));
@@ -209,7 +212,7 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
             if contested.iter().all(|link| confirmed.contains(link)) {
                 names
             } else {
-                cluster_confirmed(&mentions, &config.names, Some(&confirmed)).0
+                spellings.cluster(Some(&confirmed)).0
             }
         });
         timings.produced(names.len(), "clusters");
