@@ -516,15 +516,13 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
     kept
 }
 
-/// Every member's similarity to its group's consensus (1 for the consensus itself);
-/// `item_of` maps units to their item positions.
-pub fn agreement(
-    group: &Group,
-    item_of: &HashMap<UnitRef, usize>,
-    index: &Index,
-    sketches: &Sketches,
-) -> Vec<f64> {
-    let consensus_item = item_of[&group.consensus];
+/// Every member's similarity to its group's consensus (1 for the consensus itself); `items`
+/// are in unit order, as [`items`] makes them document by document.
+pub fn agreement(group: &Group, items: &[Item], index: &Index, sketches: &Sketches) -> Vec<f64> {
+    let item_of = |unit: UnitRef| {
+        items.binary_search_by_key(&unit, |item| item.unit).expect("every group member is an item")
+    };
+    let consensus_item = item_of(group.consensus);
     group
         .members
         .iter()
@@ -532,7 +530,7 @@ pub fn agreement(
             if member == group.consensus {
                 return 1.0;
             }
-            let member_item = item_of[&member];
+            let member_item = item_of(member);
             let matches = compare_sketches(sketches.get(member_item), sketches.get(consensus_item));
             similarity(
                 &matches,
@@ -577,28 +575,33 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
             parent[a.max(b)] = a.min(b);
         }
     }
-    let mut members: BTreeMap<usize, Vec<UnitRef>> = BTreeMap::new();
+    // A root is its component's first node, so components come out in order of first member.
+    let mut members: Vec<Vec<UnitRef>> = vec![Vec::new(); nodes.len()];
     for (node, &unit) in nodes.iter().enumerate() {
         let root = find(&mut parent, node);
-        members.entry(root).or_default().push(unit);
+        members[root].push(unit);
     }
-    let mut total_similarity: HashMap<UnitRef, f64> = HashMap::new();
+    let mut total_similarity = vec![0.0f64; nodes.len()];
+    let mut kind = vec![AlignKind::Sentence; nodes.len()];
     for pair in pairs {
-        *total_similarity.entry(pair.a).or_default() += pair.similarity;
-        *total_similarity.entry(pair.b).or_default() += pair.similarity;
+        for unit in [pair.a, pair.b] {
+            let node = position(unit);
+            total_similarity[node] += pair.similarity;
+            kind[node] = pair.kind;
+        }
     }
-    let kind_of: HashMap<UnitRef, AlignKind> =
-        pairs.iter().flat_map(|p| [(p.a, p.kind), (p.b, p.kind)]).collect();
+    let centrality = |unit: &UnitRef| total_similarity[position(*unit)];
     members
-        .into_values()
+        .into_iter()
+        .filter(|members| !members.is_empty())
         .enumerate()
-        .map(|(position, members)| {
+        .map(|(number, members)| {
             let consensus = *members
                 .iter()
-                .max_by(|x, y| total_similarity[x].total_cmp(&total_similarity[y]).then(y.cmp(x)))
+                .max_by(|x, y| centrality(x).total_cmp(&centrality(y)).then(y.cmp(x)))
                 .expect("a group has members");
             let agreement = vec![1.0; members.len()];
-            Group { id: position as u32 + 1, kind: kind_of[&members[0]], members, consensus, agreement }
+            Group { id: number as u32 + 1, kind: kind[position(members[0])], members, consensus, agreement }
         })
         .collect()
 }

@@ -3,7 +3,6 @@
 //! Per-document stages run with `par_iter` and keep input order; corpus-wide statistics are
 //! merged in document order. The result is identical whatever the number of threads.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -333,13 +332,11 @@ fn align(
     drop(scored);
     timings.produced(pairs.len(), "pairs");
     let (mut pairs, groups) = timings.time("group", || {
-        let item_of: HashMap<UnitRef, usize> =
-            items.iter().enumerate().map(|(id, item)| (item.unit, id)).collect();
         let grouped = |pairs: &[Pair]| {
             let mut groups = group(pairs);
             groups
                 .par_iter_mut()
-                .for_each(|group| group.agreement = agreement(group, &item_of, &index, &sketches));
+                .for_each(|group| group.agreement = agreement(group, &items, &index, &sketches));
             groups
         };
         let first_groups = grouped(&pairs);
