@@ -145,7 +145,7 @@ pub struct Spellings<'a> {
     entities: Vec<Entity>,
     surnames: Vec<String>,
     surname_skeletons: Vec<Vec<String>>,
-    cooccurring: HashSet<(usize, usize)>,
+    cooccurring: Cooccurring,
     /// Per surname id: the entities ending with it.
     by_surname: Vec<Vec<usize>>,
     /// (similarity, surname, surname) for variant pairs worth trying, closest first.
@@ -353,7 +353,10 @@ fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
 
 /// Pairs of distinct surnames that appear in one sentence: two names in one sentence are two
 /// people.
-fn cooccurring_surnames(mentions: &[Mention], entities: &[Entity]) -> HashSet<(usize, usize)> {
+/// Pairs of surname ids (lower first) named in one sentence.
+type Cooccurring = rustc_hash::FxHashSet<(u32, u32)>;
+
+fn cooccurring_surnames(mentions: &[Mention], entities: &[Entity]) -> Cooccurring {
     let mut surname_of_mention = vec![0; mentions.len()];
     for entity in entities {
         for &mention_id in &entity.mentions {
@@ -364,12 +367,12 @@ fn cooccurring_surnames(mentions: &[Mention], entities: &[Entity]) -> HashSet<(u
     for (mention_id, mention) in mentions.iter().enumerate() {
         by_sentence.entry((mention.doc, mention.sentence)).or_default().push(surname_of_mention[mention_id]);
     }
-    let mut pairs = HashSet::new();
+    let mut pairs = Cooccurring::default();
     for surnames in by_sentence.values() {
         for (position, &a) in surnames.iter().enumerate() {
             for &b in &surnames[position + 1..] {
                 if a != b {
-                    pairs.insert((a.min(b), a.max(b)));
+                    pairs.insert((a.min(b) as u32, a.max(b) as u32));
                 }
             }
         }
@@ -446,16 +449,12 @@ struct Groups<'a> {
     surnames: Vec<Vec<usize>>,
     given: Vec<Vec<GivenName>>,
     entities: &'a [Entity],
-    cooccurring: &'a HashSet<(usize, usize)>,
+    cooccurring: &'a Cooccurring,
     config: &'a ClusterConfig,
 }
 
 impl<'a> Groups<'a> {
-    fn new(
-        entities: &'a [Entity],
-        cooccurring: &'a HashSet<(usize, usize)>,
-        config: &'a ClusterConfig,
-    ) -> Self {
+    fn new(entities: &'a [Entity], cooccurring: &'a Cooccurring, config: &'a ClusterConfig) -> Self {
         Groups {
             parent: (0..entities.len()).collect(),
             representative: entities.iter().map(|e| e.surname_id).collect(),
@@ -511,7 +510,9 @@ impl<'a> Groups<'a> {
             return true;
         }
         let clash = self.surnames[ra].iter().any(|&x| {
-            self.surnames[rb].iter().any(|&y| x != y && self.cooccurring.contains(&(x.min(y), x.max(y))))
+            self.surnames[rb]
+                .iter()
+                .any(|&y| x != y && self.cooccurring.contains(&(x.min(y) as u32, x.max(y) as u32)))
         });
         let threshold = self.config.given_name_threshold;
         let given_clash =
