@@ -17,7 +17,7 @@ use crate::cluster::NameCluster;
 use crate::divergence::{Divergence, classify, word_diff};
 use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{is_function_word, matching_form};
-use crate::score::{Matches, Sketches, compare_sketches, compare_texts};
+use crate::score::{Matches, Sketches, compare_each, compare_sketches, compare_texts};
 
 /// Settings for alignment.
 #[derive(Debug, Clone)]
@@ -516,24 +516,31 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
     kept
 }
 
-/// Every member's similarity to its group's consensus (1 for the consensus itself); `items`
-/// are in unit order, as [`items`] makes them document by document.
-pub fn agreement(group: &Group, items: &[Item], index: &Index, sketches: &Sketches) -> Vec<f64> {
+/// Every member's similarity to its group's consensus (1 for the consensus itself), compared
+/// exactly; `items` are in unit order, as [`items`] makes them document by document.
+pub fn agreement<'t>(
+    group: &Group,
+    items: &[Item],
+    index: &Index,
+    text_of: impl Fn(UnitRef) -> &'t str,
+) -> Vec<f64> {
     let item_of = |unit: UnitRef| {
         items.binary_search_by_key(&unit, |item| item.unit).expect("every group member is an item")
     };
     let consensus_item = item_of(group.consensus);
+    let texts: Vec<&str> = group.members.iter().map(|&member| text_of(member)).collect();
+    let matches = compare_each(&texts, text_of(group.consensus));
     group
         .members
         .iter()
-        .map(|&member| {
+        .zip(&matches)
+        .map(|(&member, matches)| {
             if member == group.consensus {
                 return 1.0;
             }
             let member_item = item_of(member);
-            let matches = compare_sketches(sketches.get(member_item), sketches.get(consensus_item));
             similarity(
-                &matches,
+                matches,
                 index.dice(member_item, consensus_item),
                 index.agreement(member_item, consensus_item),
             )

@@ -327,7 +327,8 @@ fn align(
         scored
     });
     timings.produced(scored.len(), "pairs above the threshold");
-    drop(candidate_pairs);
+    // The sketches are most of the memory; everything after scoring compares texts exactly.
+    drop((candidate_pairs, sketches));
     let pairs = timings.time("select", || select(&scored, &items, config));
     drop(scored);
     timings.produced(pairs.len(), "pairs");
@@ -336,7 +337,7 @@ fn align(
             let mut groups = group(pairs);
             groups
                 .par_iter_mut()
-                .for_each(|group| group.agreement = agreement(group, &items, &index, &sketches));
+                .for_each(|group| group.agreement = agreement(group, &items, &index, text_of));
             groups
         };
         let first_groups = grouped(&pairs);
@@ -346,7 +347,7 @@ fn align(
     });
     timings.produced(pairs.len(), "coherent pairs");
     // Describing and writing need the texts only.
-    drop((sketches, index, items));
+    drop((index, items));
     timings.time("describe", || {
         pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index))
     });

@@ -85,6 +85,12 @@ fn word_grams(text: &str) -> [Vec<u64>; WORD_ORDER] {
 /// one pair. The pair's characters are renumbered over its own alphabet (rarely more than a
 /// hundred letters), so that six of them pack exactly into 64 bits instead of 128.
 pub fn compare_texts(a: &str, b: &str) -> Matches {
+    compare_each(&[a], b).pop().expect("one text gives one comparison")
+}
+
+/// Compares each of `texts` with `reference`, as [`compare_texts`] would (each text first),
+/// preparing the reference once for all of them.
+pub fn compare_each(texts: &[&str], reference: &str) -> Vec<Matches> {
     /// Ten bits per character: six fit in a `u64`.
     const BITS: u32 = 10;
     let mut ascii = [0u64; 128];
@@ -103,25 +109,35 @@ pub fn compare_texts(a: &str, b: &str) -> Matches {
             })
             .collect()
     };
-    let (ids_a, ids_b) = (renumber(a), renumber(b));
+    let reference_ids = renumber(reference);
+    let text_ids: Vec<Vec<u64>> = texts.iter().map(|text| renumber(text)).collect();
     if next_id >= 1 << BITS {
-        return compare(&Profile::new(a), &Profile::new(b));
+        let reference = Profile::new(reference);
+        return texts.iter().map(|text| compare(&Profile::new(text), &reference)).collect();
     }
-    let mut result = Matches::default();
-    let (mut grams_a, mut grams_b) = (Vec::with_capacity(ids_a.len()), Vec::with_capacity(ids_b.len()));
-    for order in 0..CHAR_ORDER {
-        for (ids, grams) in [(&ids_a, &mut grams_a), (&ids_b, &mut grams_b)] {
-            grams.clear();
-            grams.extend(ids.windows(order + 1).map(|w| w.iter().fold(0u64, |acc, &id| (acc << BITS) | id)));
-            grams.sort_unstable();
-        }
-        result.chars[order] = (grams_a.len(), grams_b.len(), matches(&grams_a, &grams_b));
-    }
-    let (words_a, words_b) = (word_grams(a), word_grams(b));
-    for (order, (x, y)) in words_a.iter().zip(&words_b).enumerate() {
-        result.words[order] = (x.len(), y.len(), matches(x, y));
-    }
-    result
+    let grams = |ids: &[u64], order: usize| {
+        let mut grams: Vec<u64> =
+            ids.windows(order + 1).map(|w| w.iter().fold(0u64, |acc, &id| (acc << BITS) | id)).collect();
+        grams.sort_unstable();
+        grams
+    };
+    let reference_chars: Vec<Vec<u64>> = (0..CHAR_ORDER).map(|order| grams(&reference_ids, order)).collect();
+    let reference_words = word_grams(reference);
+    texts
+        .iter()
+        .zip(&text_ids)
+        .map(|(text, ids)| {
+            let mut result = Matches::default();
+            for (order, theirs) in reference_chars.iter().enumerate() {
+                let ours = grams(ids, order);
+                result.chars[order] = (ours.len(), theirs.len(), matches(&ours, theirs));
+            }
+            for (order, (ours, theirs)) in word_grams(text).iter().zip(&reference_words).enumerate() {
+                result.words[order] = (ours.len(), theirs.len(), matches(ours, theirs));
+            }
+            result
+        })
+        .collect()
 }
 
 fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -418,9 +434,10 @@ mod tests {
     proptest! {
         /// Comparing a pair directly gives exactly the counts of comparing their profiles.
         #[test]
-        fn pair_comparison_equals_profile_comparison(a in "\\PC{0,60}", b in "[a-zA-Z ,.äöüß]{0,60}") {
+        fn pair_comparison_equals_profile_comparison(a in "\\PC{0,60}", b in "[a-zA-Z ,.äöüß]{0,60}", c in "\\PC{0,30}") {
             prop_assert_eq!(compare_texts(&a, &b), compare(&Profile::new(&a), &Profile::new(&b)));
             prop_assert_eq!(compare_texts(&b, &a), compare(&Profile::new(&b), &Profile::new(&a)));
+            prop_assert_eq!(compare_each(&[&a, &c], &b), vec![compare_texts(&a, &b), compare_texts(&c, &b)]);
         }
 
         /// Symmetric chrF lies in [0, 1], is symmetric, and a non-empty text scores 1 with itself.
