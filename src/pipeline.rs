@@ -3,6 +3,7 @@
 //! Per-document stages run with `par_iter` and keep input order; corpus-wide statistics are
 //! merged in document order. The result is identical whatever the number of threads.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -333,16 +334,22 @@ fn align(
     drop(scored);
     timings.produced(pairs.len(), "pairs");
     let (mut pairs, groups) = timings.time("group", || {
-        let grouped = |pairs: &[Pair]| {
-            let mut groups = group(pairs);
-            groups
-                .par_iter_mut()
-                .for_each(|group| group.agreement = agreement(group, &items, &index, text_of));
-            groups
-        };
-        let first_groups = grouped(&pairs);
+        let mut first_groups = group(&pairs);
+        first_groups
+            .par_iter_mut()
+            .for_each(|group| group.agreement = agreement(group, &items, &index, text_of));
         let pairs = coherent(pairs, &first_groups, config.coherence_threshold);
-        let groups = grouped(&pairs);
+        // A group that lost no member keeps its pairs, consensus and agreement; only the groups
+        // that pruning changed are measured again.
+        let unchanged: HashMap<UnitRef, &Group> =
+            first_groups.iter().map(|group| (group.members[0], group)).collect();
+        let mut groups = group(&pairs);
+        groups.par_iter_mut().for_each(|group| {
+            group.agreement = match unchanged.get(&group.members[0]) {
+                Some(before) if before.members == group.members => before.agreement.clone(),
+                _ => agreement(group, &items, &index, text_of),
+            }
+        });
         (pairs, groups)
     });
     timings.produced(pairs.len(), "coherent pairs");
