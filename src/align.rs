@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
-use crate::cluster::NameCluster;
+use crate::cluster::{NameCluster, find_root};
 use crate::divergence::{Divergence, classify, word_diff};
 use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{is_function_word, matching_form};
@@ -569,15 +569,8 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
     nodes.dedup();
     let position = |unit: UnitRef| nodes.binary_search(&unit).expect("every paired unit is a node");
     let mut parent: Vec<usize> = (0..nodes.len()).collect();
-    fn find(parent: &mut [usize], mut node: usize) -> usize {
-        while parent[node] != node {
-            parent[node] = parent[parent[node]];
-            node = parent[node];
-        }
-        node
-    }
     for pair in pairs {
-        let (a, b) = (find(&mut parent, position(pair.a)), find(&mut parent, position(pair.b)));
+        let (a, b) = (find_root(&mut parent, position(pair.a)), find_root(&mut parent, position(pair.b)));
         if a != b {
             parent[a.max(b)] = a.min(b);
         }
@@ -585,7 +578,7 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
     // A root is its component's first node, so components come out in order of first member.
     let mut members: Vec<Vec<UnitRef>> = vec![Vec::new(); nodes.len()];
     for (node, &unit) in nodes.iter().enumerate() {
-        let root = find(&mut parent, node);
+        let root = find_root(&mut parent, node);
         members[root].push(unit);
     }
     let mut total_similarity = vec![0.0f64; nodes.len()];

@@ -181,18 +181,12 @@ impl<'a> Spellings<'a> {
         // How many sources use a surname, counting spellings with one skeleton (Dedoov,
         // Dedoow) as one: otherwise a rare spelling could bridge two established look-alikes.
         let mut class: Vec<usize> = (0..surnames.len()).collect();
-        fn root(class: &mut [usize], mut surname: usize) -> usize {
-            while class[surname] != surname {
-                class[surname] = class[class[surname]];
-                surname = class[surname];
-            }
-            surname
-        }
         for &(_, a, b) in scored.iter().take_while(|(score, _, _)| *score >= 1.0) {
-            let (ra, rb) = (root(&mut class, a), root(&mut class, b));
+            let (ra, rb) = (find_root(&mut class, a), find_root(&mut class, b));
             class[ra.max(rb)] = ra.min(rb);
         }
-        let class_of: Vec<usize> = (0..surnames.len()).map(|surname| root(&mut class, surname)).collect();
+        let class_of: Vec<usize> =
+            (0..surnames.len()).map(|surname| find_root(&mut class, surname)).collect();
         let mut sources: Vec<HashSet<DocId>> = vec![HashSet::new(); surnames.len()];
         for entity in &entities {
             sources[class_of[entity.surname_id]].extend(entity.mentions.iter().map(|&m| mentions[m].doc));
@@ -285,6 +279,16 @@ impl<'a> Spellings<'a> {
 
         (groups.into_clusters(mentions), contested)
     }
+}
+
+/// The root of `node` in a union-find forest stored as parent links, halving the path on the
+/// way (the forests here join a root under the smaller one, so a root is its set's first node).
+pub(crate) fn find_root(parent: &mut [usize], mut node: usize) -> usize {
+    while parent[node] != node {
+        parent[node] = parent[parent[node]];
+        node = parent[node];
+    }
+    node
 }
 
 fn link_of(a: &str, b: &str) -> ContestedLink {
@@ -467,12 +471,8 @@ impl<'a> Groups<'a> {
         }
     }
 
-    fn find(&mut self, mut node: usize) -> usize {
-        while self.parent[node] != node {
-            self.parent[node] = self.parent[self.parent[node]];
-            node = self.parent[node];
-        }
-        node
+    fn find(&mut self, node: usize) -> usize {
+        find_root(&mut self.parent, node)
     }
 
     /// Whether some given name of `a`'s group and of `b`'s group are the same name.
