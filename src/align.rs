@@ -17,7 +17,7 @@ use crate::cluster::{NameCluster, find_root};
 use crate::divergence::{Divergence, classify, word_diff};
 use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{is_function_word, matching_form};
-use crate::score::{Matches, Sketches, compare_each, compare_sketches, compare_texts};
+use crate::score::{Matches, Sketches, compare_each, compare_sketches};
 
 /// Settings for alignment.
 #[derive(Debug, Clone)]
@@ -454,14 +454,20 @@ pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
     Scored { a, b, similarity: similarity(&matches, index.dice(x, y), index.agreement(x, y)) }
 }
 
-/// Fills in a kept pair's chrF, chrF++ (`b` as hypothesis, `a` as reference), divergence and
-/// word diff.
-pub fn describe(pair: &mut Pair, text_a: &str, text_b: &str, names: &HashMap<String, u32>) {
-    let matches = compare_texts(text_b, text_a);
-    pair.chrf = matches.chrf(true);
-    pair.chrf_plus_plus = matches.chrf_plus_plus(true);
-    pair.divergence = classify(text_a, text_b, names);
-    pair.diff = word_diff(text_a, text_b);
+/// Fills in kept pairs' chrF, chrF++ (`b` as hypothesis, `a` as reference), divergence and
+/// word diff. The pairs share their first unit (consecutive pairs sorted by `a` do), which is
+/// prepared once as the reference for all of them.
+pub fn describe<'t>(pairs: &mut [Pair], text_of: impl Fn(UnitRef) -> &'t str, names: &HashMap<String, u32>) {
+    let Some(first) = pairs.first() else { return };
+    debug_assert!(pairs.iter().all(|pair| pair.a == first.a), "described pairs share their first unit");
+    let text_a = text_of(first.a);
+    let texts_b: Vec<&str> = pairs.iter().map(|pair| text_of(pair.b)).collect();
+    for ((pair, text_b), matches) in pairs.iter_mut().zip(&texts_b).zip(compare_each(&texts_b, text_a)) {
+        pair.chrf = matches.chrf(true);
+        pair.chrf_plus_plus = matches.chrf_plus_plus(true);
+        pair.divergence = classify(text_a, text_b, names);
+        pair.diff = word_diff(text_a, text_b);
+    }
 }
 
 /// Keeps, for every unit and every other source, its best-scoring counterpart above the

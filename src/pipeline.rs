@@ -356,7 +356,7 @@ fn align(
     // Describing and writing need the texts only.
     drop((index, items));
     timings.time("describe", || {
-        pairs.par_iter_mut().for_each(|pair| describe(pair, text_of(pair.a), text_of(pair.b), &name_index))
+        pairs.par_chunk_by_mut(|x, y| x.a == y.a).for_each(|same_a| describe(same_a, text_of, &name_index))
     });
     (pairs, groups)
 }
