@@ -46,7 +46,8 @@ pub struct Config {
 pub enum Depth {
     /// Cleaning and segmentation.
     Segments,
-    /// Also name mentions and clusters.
+    /// Also name mentions and clusters, on spelling evidence alone: links between two
+    /// established spellings are kept unconfirmed, since confirming them needs alignment.
     Names,
     /// Also alignment, groups and divergences.
     #[default]
@@ -185,7 +186,8 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
         let mentions = timings.time("mentions", || {
             mentions_of(&documents, &segmented, &corpus, &stage_bar(config, "names", documents.len()))
         });
-        // The corpus vocabulary is a third of the memory before alignment and no longer needed.
+        // Nothing after mention extraction reads the corpus statistics; free them before the
+        // large allocations of alignment.
         drop(corpus);
         timings.produced(mentions.len(), "mentions");
         let (spellings, names, contested) = timings.time("cluster", || {
