@@ -191,7 +191,7 @@ pub struct SketchBlock {
     grams: Vec<u32>,
     /// Per item: where its grams start, and where each order's run ends (relative to the
     /// start): character orders 1–6, then word orders 1–2.
-    entries: Vec<(u32, [u32; CHAR_ORDER + WORD_ORDER])>,
+    entries: Vec<(usize, [u32; CHAR_ORDER + WORD_ORDER])>,
 }
 
 /// One text's sketch, borrowed from [`Sketches`].
@@ -225,7 +225,7 @@ impl SketchBlock {
         for text in texts {
             let start = block.grams.len();
             let ends = text.map_or([0; CHAR_ORDER + WORD_ORDER], |text| push_sketch(&mut block.grams, text));
-            block.entries.push((start as u32, ends));
+            block.entries.push((start, ends));
         }
         debug_assert_eq!(block.grams.len(), size);
         block
@@ -268,7 +268,7 @@ impl Sketches {
     pub fn get(&self, item: usize) -> SketchRef<'_> {
         let block = &self.blocks[item / SKETCH_BLOCK];
         let (start, ends) = &block.entries[item % SKETCH_BLOCK];
-        let start = *start as usize;
+        let start = *start;
         SketchRef { grams: &block.grams[start..start + ends[CHAR_ORDER + WORD_ORDER - 1] as usize], ends }
     }
 }
