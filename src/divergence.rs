@@ -84,17 +84,16 @@ pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
     if words_a == words_b {
         return Divergence::Identical;
     }
-    let named = |words: &[String]| -> Vec<String> {
-        words
-            .iter()
-            .map(|w| match cluster_of(w, names) {
-                Some(id) if w.ends_with("'s") => format!("#{id}'s"),
-                Some(id) => format!("#{id}"),
-                None => w.clone(),
-            })
-            .collect()
-    };
-    if named(&words_a) == named(&words_b) {
+    // A name stands for its cluster (possessive kept apart), any other word for itself.
+    fn named<'w>(word: &'w str, names: &HashMap<String, u32>) -> (Option<(u32, bool)>, &'w str) {
+        match cluster_of(word, names) {
+            Some(id) => (Some((id, word.ends_with("'s"))), ""),
+            None => (None, word),
+        }
+    }
+    if words_a.len() == words_b.len()
+        && words_a.iter().zip(&words_b).all(|(x, y)| named(x, names) == named(y, names))
+    {
         return Divergence::Spelling;
     }
     let hunks = short_hunks(&words_a, &words_b);
