@@ -45,8 +45,10 @@ pub struct AlignConfig {
     /// the threshold anyway.
     pub min_token_dice: f64,
     /// Candidates whose token Dice is below this fraction of the item's best candidate's are
-    /// not scored: on the synthetic 100k corpus this halves the pairs scored (1.42M to 0.60M)
-    /// and changes no alignment; on the seed gold it changes nothing.
+    /// not scored, in the spirit of `relative_threshold`: on the synthetic 300k corpus 0.5
+    /// scores 0.72M pairs instead of 1.97M (0.3) or 4.6M (none), with slightly higher
+    /// precision and recall; on the seed gold it changes nothing. A loose translation next to
+    /// a near-copy can still pair from its own side.
     pub relative_token_dice: f64,
     /// Tokens carried by more items than this are too common to find candidates with; 0 means
     /// `max(64, 2 x sources)`.
@@ -67,7 +69,7 @@ impl Default for AlignConfig {
             max_ranked: 256,
             min_shared_tokens: 2,
             min_token_dice: 0.1,
-            relative_token_dice: 0.3,
+            relative_token_dice: 0.5,
             max_postings: 0,
             postings_budget: 4096,
         }
