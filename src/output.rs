@@ -55,55 +55,61 @@ struct DefectRow<'a> {
 /// A report: writes one CSV file from a finished analysis.
 pub type Report = fn(&mut dyn Write, &Analysis) -> csv::Result<()>;
 
-/// Writes `segments.csv`: every unit of every document, in document then text order.
-pub fn write_segments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let (documents, segmented) = (&analysis.documents, &analysis.segmented);
-    let mut writer = csv::Writer::from_writer(out);
-    for (document, segmented) in documents.iter().zip(segmented.iter()) {
-        for unit in &segmented.units {
-            let detail = unit.kind.detail();
-            writer.serialize(SegmentRow {
-                source: SafeText(&document.source),
-                kind: unit.kind.label(),
-                index: unit.index,
-                line: unit.line,
-                start: unit.span.start,
-                end: unit.span.end,
-                detail: SafeText(&detail),
-                text: SafeText(unit.span.of(&document.text)),
-            })?;
-        }
-    }
-    if documents.is_empty() {
-        writer.write_record(["source", "kind", "index", "line", "start", "end", "detail", "text"])?;
-    }
+/// Writes a header, then the rows `write_rows` serialises. The header is written here rather
+/// than derived by serde, which derives it from the first row: a report with no rows still
+/// gets its columns.
+fn write_table(
+    out: &mut dyn Write,
+    header: &[&str],
+    write_rows: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
+) -> csv::Result<()> {
+    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+    writer.write_record(header)?;
+    write_rows(&mut writer)?;
     writer.flush()?;
     Ok(())
 }
 
+/// Writes `segments.csv`: every unit of every document, in document then text order.
+pub fn write_segments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
+    let header = ["source", "kind", "index", "line", "start", "end", "detail", "text"];
+    write_table(out, &header, |writer| {
+        for (document, segmented) in analysis.documents.iter().zip(&analysis.segmented) {
+            for unit in &segmented.units {
+                let detail = unit.kind.detail();
+                writer.serialize(SegmentRow {
+                    source: SafeText(&document.source),
+                    kind: unit.kind.label(),
+                    index: unit.index,
+                    line: unit.line,
+                    start: unit.span.start,
+                    end: unit.span.end,
+                    detail: SafeText(&detail),
+                    text: SafeText(unit.span.of(&document.text)),
+                })?;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Writes `defects.csv`: every extraction defect with its suggested repair.
 pub fn write_defects(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let (documents, segmented) = (&analysis.documents, &analysis.segmented);
-    let mut writer = csv::Writer::from_writer(out);
-    let mut wrote_any = false;
-    for (document, segmented) in documents.iter().zip(segmented.iter()) {
-        for defect in &segmented.defects {
-            let repair = suggested_repair(document, defect);
-            writer.serialize(DefectRow {
-                source: SafeText(&document.source),
-                line: defect.line,
-                kind: defect.kind.label(),
-                text: SafeText(defect.span.of(&document.text)),
-                detail: SafeText(&repair),
-            })?;
-            wrote_any = true;
+    write_table(out, &["source", "line", "kind", "text", "detail"], |writer| {
+        for (document, segmented) in analysis.documents.iter().zip(&analysis.segmented) {
+            for defect in &segmented.defects {
+                let repair = suggested_repair(document, defect);
+                writer.serialize(DefectRow {
+                    source: SafeText(&document.source),
+                    line: defect.line,
+                    kind: defect.kind.label(),
+                    text: SafeText(defect.span.of(&document.text)),
+                    detail: SafeText(&repair),
+                })?;
+            }
         }
-    }
-    if !wrote_any {
-        writer.write_record(["source", "line", "kind", "text", "detail"])?;
-    }
-    writer.flush()?;
-    Ok(())
+        Ok(())
+    })
 }
 
 /// One row of `names.csv`.
@@ -119,30 +125,28 @@ struct NameRow<'a> {
 
 /// Writes `names.csv`: one row per spelling, by cluster, most mentioned spelling first.
 pub fn write_names(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    for cluster in &analysis.names {
-        for variant in &cluster.variants {
-            let sources = variant
-                .sources
-                .iter()
-                .map(|&(doc, count)| format!("{}:{count}", analysis.documents[doc.0 as usize].source))
-                .collect::<Vec<_>>()
-                .join(";");
-            writer.serialize(NameRow {
-                cluster_id: cluster.id,
-                canonical: SafeText(&cluster.canonical),
-                variant: SafeText(&variant.surface),
-                kind: cluster.kind.label(),
-                mentions: variant.mentions,
-                sources: SafeText(&sources),
-            })?;
+    let header = ["cluster_id", "canonical", "variant", "kind", "mentions", "sources"];
+    write_table(out, &header, |writer| {
+        for cluster in &analysis.names {
+            for variant in &cluster.variants {
+                let sources = variant
+                    .sources
+                    .iter()
+                    .map(|&(doc, count)| format!("{}:{count}", analysis.documents[doc.0 as usize].source))
+                    .collect::<Vec<_>>()
+                    .join(";");
+                writer.serialize(NameRow {
+                    cluster_id: cluster.id,
+                    canonical: SafeText(&cluster.canonical),
+                    variant: SafeText(&variant.surface),
+                    kind: cluster.kind.label(),
+                    mentions: variant.mentions,
+                    sources: SafeText(&sources),
+                })?;
+            }
         }
-    }
-    if analysis.names.is_empty() {
-        writer.write_record(["cluster_id", "canonical", "variant", "kind", "mentions", "sources"])?;
-    }
-    writer.flush()?;
-    Ok(())
+        Ok(())
+    })
 }
 
 /// One row of `divergences.csv`.
@@ -161,28 +165,24 @@ struct DivergenceRow<'a> {
 
 /// Writes `divergences.csv`, the editor's worklist, most severe first.
 pub fn write_divergences(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    let findings = crate::report::divergences(analysis);
-    for finding in &findings {
-        writer.serialize(DivergenceRow {
-            severity: finding.severity.label(),
-            kind: finding.kind,
-            group_id: SafeText(&finding.group_id),
-            subject: SafeText(&finding.subject),
-            source_a: SafeText(&finding.source_a),
-            text_a: SafeText(&finding.text_a),
-            source_b: SafeText(&finding.source_b),
-            text_b: SafeText(&finding.text_b),
-            detail: SafeText(&finding.detail),
-        })?;
-    }
-    if findings.is_empty() {
-        writer.write_record([
-            "severity", "kind", "group_id", "subject", "source_a", "text_a", "source_b", "text_b", "detail",
-        ])?;
-    }
-    writer.flush()?;
-    Ok(())
+    let header =
+        ["severity", "kind", "group_id", "subject", "source_a", "text_a", "source_b", "text_b", "detail"];
+    write_table(out, &header, |writer| {
+        for finding in &crate::report::divergences(analysis) {
+            writer.serialize(DivergenceRow {
+                severity: finding.severity.label(),
+                kind: finding.kind,
+                group_id: SafeText(&finding.group_id),
+                subject: SafeText(&finding.subject),
+                source_a: SafeText(&finding.source_a),
+                text_a: SafeText(&finding.text_a),
+                source_b: SafeText(&finding.source_b),
+                text_b: SafeText(&finding.text_b),
+                detail: SafeText(&finding.detail),
+            })?;
+        }
+        Ok(())
+    })
 }
 
 /// One row of `alignments.csv`.
@@ -205,50 +205,48 @@ struct AlignmentRow<'a> {
 
 /// Writes `alignments.csv`: every aligned pair, by statement group.
 pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
     let group_of: std::collections::HashMap<_, u32> =
         analysis.groups.iter().flat_map(|g| g.members.iter().map(move |m| (*m, g.id))).collect();
     let mut rows: Vec<(u32, &crate::align::Pair)> =
         analysis.pairs.iter().map(|p| (group_of[&p.a], p)).collect();
     rows.sort_by_key(|(group, pair)| (*group, pair.a, pair.b));
-    for (group_id, pair) in &rows {
-        let (text_a, unit_a) = analysis.unit(pair.a);
-        let (text_b, unit_b) = analysis.unit(pair.b);
-        writer.serialize(AlignmentRow {
-            group_id: *group_id,
-            kind: pair.kind.label(),
-            source_a: SafeText(analysis.source(pair.a.doc)),
-            index_a: unit_a.index,
-            text_a: SafeText(text_a),
-            source_b: SafeText(analysis.source(pair.b.doc)),
-            index_b: unit_b.index,
-            text_b: SafeText(text_b),
-            similarity: format!("{:.4}", pair.similarity),
-            chrf: format!("{:.4}", pair.chrf),
-            chrf_pp: format!("{:.4}", pair.chrf_plus_plus),
-            divergence: pair.divergence.label(),
-            diff: SafeText(&pair.diff),
-        })?;
-    }
-    if rows.is_empty() {
-        writer.write_record([
-            "group_id",
-            "kind",
-            "source_a",
-            "index_a",
-            "text_a",
-            "source_b",
-            "index_b",
-            "text_b",
-            "similarity",
-            "chrf",
-            "chrf_pp",
-            "divergence",
-            "diff",
-        ])?;
-    }
-    writer.flush()?;
-    Ok(())
+    let header = [
+        "group_id",
+        "kind",
+        "source_a",
+        "index_a",
+        "text_a",
+        "source_b",
+        "index_b",
+        "text_b",
+        "similarity",
+        "chrf",
+        "chrf_pp",
+        "divergence",
+        "diff",
+    ];
+    write_table(out, &header, |writer| {
+        for (group_id, pair) in &rows {
+            let (text_a, unit_a) = analysis.unit(pair.a);
+            let (text_b, unit_b) = analysis.unit(pair.b);
+            writer.serialize(AlignmentRow {
+                group_id: *group_id,
+                kind: pair.kind.label(),
+                source_a: SafeText(analysis.source(pair.a.doc)),
+                index_a: unit_a.index,
+                text_a: SafeText(text_a),
+                source_b: SafeText(analysis.source(pair.b.doc)),
+                index_b: unit_b.index,
+                text_b: SafeText(text_b),
+                similarity: format!("{:.4}", pair.similarity),
+                chrf: format!("{:.4}", pair.chrf),
+                chrf_pp: format!("{:.4}", pair.chrf_plus_plus),
+                divergence: pair.divergence.label(),
+                diff: SafeText(&pair.diff),
+            })?;
+        }
+        Ok(())
+    })
 }
 
 /// One row of `duplicates.csv`.
@@ -266,34 +264,23 @@ struct DuplicateRow<'a> {
 
 /// Writes `duplicates.csv`: text copied (near-)identically across sources, with provenance.
 pub fn write_duplicates(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    let duplicates = crate::report::duplicates(analysis);
-    for duplicate in &duplicates {
-        writer.serialize(DuplicateRow {
-            level: duplicate.level,
-            source_a: SafeText(&duplicate.source_a),
-            source_b: SafeText(&duplicate.source_b),
-            similarity: format!("{:.4}", duplicate.similarity),
-            shared_fraction: format!("{:.4}", duplicate.shared_fraction),
-            text_a: SafeText(&duplicate.text_a),
-            text_b: SafeText(&duplicate.text_b),
-            sources: SafeText(&duplicate.sources),
-        })?;
-    }
-    if duplicates.is_empty() {
-        writer.write_record([
-            "level",
-            "source_a",
-            "source_b",
-            "similarity",
-            "shared_fraction",
-            "text_a",
-            "text_b",
-            "sources",
-        ])?;
-    }
-    writer.flush()?;
-    Ok(())
+    let header =
+        ["level", "source_a", "source_b", "similarity", "shared_fraction", "text_a", "text_b", "sources"];
+    write_table(out, &header, |writer| {
+        for duplicate in &crate::report::duplicates(analysis) {
+            writer.serialize(DuplicateRow {
+                level: duplicate.level,
+                source_a: SafeText(&duplicate.source_a),
+                source_b: SafeText(&duplicate.source_b),
+                similarity: format!("{:.4}", duplicate.similarity),
+                shared_fraction: format!("{:.4}", duplicate.shared_fraction),
+                text_a: SafeText(&duplicate.text_a),
+                text_b: SafeText(&duplicate.text_b),
+                sources: SafeText(&duplicate.sources),
+            })?;
+        }
+        Ok(())
+    })
 }
 
 /// One row of `sources.csv`.
@@ -311,21 +298,31 @@ struct SourceRow<'a> {
 
 /// Writes `sources.csv`: one row per source.
 pub fn write_sources(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    for summary in crate::report::source_summaries(analysis) {
-        writer.serialize(SourceRow {
-            source: SafeText(&summary.source),
-            sentences: summary.sentences,
-            quotes: summary.quotes,
-            aligned: summary.aligned,
-            mean_similarity: summary.mean_similarity.map_or_else(String::new, |s| format!("{s:.4}")),
-            name_variants: summary.name_variants,
-            defects: summary.defects,
-            boilerplate_lines: summary.boilerplate_lines,
-        })?;
-    }
-    writer.flush()?;
-    Ok(())
+    let header = [
+        "source",
+        "sentences",
+        "quotes",
+        "aligned",
+        "mean_similarity",
+        "name_variants",
+        "defects",
+        "boilerplate_lines",
+    ];
+    write_table(out, &header, |writer| {
+        for summary in crate::report::source_summaries(analysis) {
+            writer.serialize(SourceRow {
+                source: SafeText(&summary.source),
+                sentences: summary.sentences,
+                quotes: summary.quotes,
+                aligned: summary.aligned,
+                mean_similarity: summary.mean_similarity.map_or_else(String::new, |s| format!("{s:.4}")),
+                name_variants: summary.name_variants,
+                defects: summary.defects,
+                boilerplate_lines: summary.boilerplate_lines,
+            })?;
+        }
+        Ok(())
+    })
 }
 
 /// Writes a synthetic corpus: `DIR/corpus/<source>.txt`, and the gold as
