@@ -3,6 +3,9 @@
 
 use crosscheck::score::{Profile, chrf, chrf_plus_plus};
 
+/// A sentence-level score of a hypothesis against a reference.
+type Metric = fn(&Profile, &Profile) -> f64;
+
 #[test]
 fn chrf_matches_sacrebleu() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/chrf_reference.csv");
@@ -11,22 +14,18 @@ fn chrf_matches_sacrebleu() {
     for record in reader.records() {
         let record = record.expect("reference rows are well-formed");
         let (hypothesis, reference) = (Profile::new(&record[0]), Profile::new(&record[1]));
-        let expected_chrf: f64 = record[2].parse().expect("a float");
-        let expected_pp: f64 = record[3].parse().expect("a float");
-        let got = chrf(&hypothesis, &reference);
-        assert!(
-            (got - expected_chrf).abs() < 1e-6,
-            "chrF {got} != {expected_chrf} for {:?} / {:?}",
-            &record[0],
-            &record[1]
-        );
-        let got = chrf_plus_plus(&hypothesis, &reference);
-        assert!(
-            (got - expected_pp).abs() < 1e-6,
-            "chrF++ {got} != {expected_pp} for {:?} / {:?}",
-            &record[0],
-            &record[1]
-        );
+        let metrics: [(&str, Metric, &str); 2] =
+            [("chrF", chrf, &record[2]), ("chrF++", chrf_plus_plus, &record[3])];
+        for (name, metric, expected) in metrics {
+            let expected: f64 = expected.parse().expect("a float");
+            let got = metric(&hypothesis, &reference);
+            assert!(
+                (got - expected).abs() < 1e-6,
+                "{name} {got} != {expected} for {:?} / {:?}",
+                &record[0],
+                &record[1]
+            );
+        }
         checked += 1;
     }
     assert!(checked >= 200, "only {checked} reference pairs");
