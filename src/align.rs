@@ -365,8 +365,9 @@ impl Index {
 }
 
 /// The candidates of one item: items of the same kind in other documents sharing an indexed
-/// token, the best `candidates_per_source` per document by weighted Dice. Only candidates
-/// after `item_id` are returned, so each pair is produced once.
+/// token, the best `candidates_per_source` per document by weighted Dice, as (lower id,
+/// higher id) pairs; a pair found from both of its items comes twice, and the caller
+/// deduplicates.
 pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignConfig) -> Vec<(u32, u32)> {
     let item = &items[item_id];
     // Indexed tokens, rarest first; the two rarest are always read, the others within budget.

@@ -304,7 +304,7 @@ pub fn confirm(
     mentions: &[Mention],
     aligned: impl IntoIterator<Item = ((DocId, u32), (DocId, u32))>,
 ) -> HashSet<ContestedLink> {
-    let wanted: HashSet<&ContestedLink> = contested.iter().collect();
+    let wanted: HashSet<(&str, &str)> = contested.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let mut surnames_in: HashMap<(DocId, u32), Vec<String>> = HashMap::new();
     for mention in mentions {
         if let Some(surname) = mention.tokens.last() {
@@ -314,11 +314,12 @@ pub fn confirm(
     let mut confirmed = HashSet::new();
     for (a, b) in aligned {
         let (Some(in_a), Some(in_b)) = (surnames_in.get(&a), surnames_in.get(&b)) else { continue };
+        // Both sides are lowercase already: order them without allocating a link per pair.
         for x in in_a {
             for y in in_b {
-                let link = link_of(x, y);
+                let link = if x <= y { (x.as_str(), y.as_str()) } else { (y.as_str(), x.as_str()) };
                 if wanted.contains(&link) {
-                    confirmed.insert(link);
+                    confirmed.insert((link.0.to_owned(), link.1.to_owned()));
                 }
             }
         }
