@@ -499,7 +499,7 @@ impl<'a> Groups<'a> {
         // Agreeing given names make up for dropped or added letters, not for changed ones.
         let acceptable = found.similarity >= self.config.spelling_threshold
             || (found.similarity >= self.config.with_given_name_threshold
-                && !found.changes_letters
+                && !found.changes_letters()
                 && self.given_names_agree(a, b));
         acceptable && self.try_union(a, b)
     }
