@@ -573,33 +573,50 @@ pub fn coherent(pairs: Vec<Pair>, groups: &[Group], threshold: f64) -> Vec<Pair>
 
 /// Joins aligned pairs into statement groups (connected components) with their medoids.
 pub fn group(pairs: &[Pair]) -> Vec<Group> {
-    let mut nodes: Vec<UnitRef> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
-    nodes.sort_unstable();
-    nodes.dedup();
-    let position = |unit: UnitRef| nodes.binary_search(&unit).expect("every paired unit is a node");
-    let mut parent: Vec<usize> = (0..nodes.len()).collect();
+    // Nodes are the units of the documents paired, a document's units consecutive: a unit's
+    // node is its document's offset plus its position, found without a search (a binary
+    // search per lookup was most of this function at a million units).
+    let documents = pairs.iter().map(|pair| pair.b.doc.0.max(pair.a.doc.0) as usize + 1).max().unwrap_or(0);
+    let mut units_in = vec![0usize; documents];
+    for unit in pairs.iter().flat_map(|pair| [pair.a, pair.b]) {
+        let count = &mut units_in[unit.doc.0 as usize];
+        *count = (*count).max(unit.unit as usize + 1);
+    }
+    let offsets: Vec<usize> = units_in
+        .iter()
+        .scan(0, |next, &count| {
+            let offset = *next;
+            *next += count;
+            Some(offset)
+        })
+        .collect();
+    let unit_of: Vec<UnitRef> = units_in
+        .iter()
+        .enumerate()
+        .flat_map(|(doc, &count)| (0..count as u32).map(move |unit| UnitRef { doc: DocId(doc as u32), unit }))
+        .collect();
+    let node = |unit: UnitRef| offsets[unit.doc.0 as usize] + unit.unit as usize;
+    let mut parent: Vec<usize> = (0..unit_of.len()).collect();
+    let mut total_similarity = vec![0.0f64; unit_of.len()];
+    let mut kind: Vec<Option<AlignKind>> = vec![None; unit_of.len()];
     for pair in pairs {
-        let (a, b) = (find_root(&mut parent, position(pair.a)), find_root(&mut parent, position(pair.b)));
+        let (a, b) = (node(pair.a), node(pair.b));
+        for node in [a, b] {
+            total_similarity[node] += pair.similarity;
+            kind[node] = Some(pair.kind);
+        }
+        let (a, b) = (find_root(&mut parent, a), find_root(&mut parent, b));
         if a != b {
             parent[a.max(b)] = a.min(b);
         }
     }
     // A root is its component's first node, so components come out in order of first member.
-    let mut members: Vec<Vec<UnitRef>> = vec![Vec::new(); nodes.len()];
-    for (node, &unit) in nodes.iter().enumerate() {
+    let mut members: Vec<Vec<UnitRef>> = vec![Vec::new(); unit_of.len()];
+    for (node, &unit) in unit_of.iter().enumerate().filter(|&(node, _)| kind[node].is_some()) {
         let root = find_root(&mut parent, node);
         members[root].push(unit);
     }
-    let mut total_similarity = vec![0.0f64; nodes.len()];
-    let mut kind = vec![AlignKind::Sentence; nodes.len()];
-    for pair in pairs {
-        for unit in [pair.a, pair.b] {
-            let node = position(unit);
-            total_similarity[node] += pair.similarity;
-            kind[node] = pair.kind;
-        }
-    }
-    let centrality = |unit: &UnitRef| total_similarity[position(*unit)];
+    let centrality = |unit: &UnitRef| total_similarity[node(*unit)];
     members
         .into_iter()
         .filter(|members| !members.is_empty())
@@ -610,7 +627,8 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
                 .max_by(|x, y| centrality(x).total_cmp(&centrality(y)).then(y.cmp(x)))
                 .expect("a group has members");
             let agreement = vec![1.0; members.len()];
-            Group { id: number as u32 + 1, kind: kind[position(members[0])], members, consensus, agreement }
+            let kind = kind[node(members[0])].expect("a group member is paired");
+            Group { id: number as u32 + 1, kind, members, consensus, agreement }
         })
         .collect()
 }
