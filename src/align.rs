@@ -163,7 +163,7 @@ pub fn name_tokens(names: &[NameCluster]) -> HashMap<String, u32> {
     for cluster in names {
         for variant in &cluster.variants {
             let surname = variant.surface.rsplit(' ').next().unwrap_or(&variant.surface);
-            let entry = owners.entry(matching_form(surname)).or_default();
+            let entry = owners.entry(matching_form(surname).into_owned()).or_default();
             if !entry.contains(&cluster.id) {
                 entry.push(cluster.id);
             }

@@ -5,6 +5,7 @@
 //! (each side names someone the other does not), or else `wording`. The checks run in that
 //! order, so the most specific class wins.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use similar::{Algorithm, DiffOp, capture_diff_slices};
@@ -52,14 +53,27 @@ const NUMBER_WORDS: &[&str] = &[
     "dozen", "half", "first", "second", "third", "percent",
 ];
 
-/// Words of the matching form; a possessive `'s` stays on its word (`trump's`), so that the
+/// Words of a matching form; a possessive `'s` stays on its word (`trump's`), so that the
 /// owner of a possessive is not taken for the person a sentence is about.
-fn words(text: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    for word in matching_form(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+fn words(form: &str) -> Vec<Cow<'_, str>> {
+    let mut words: Vec<Cow<str>> = Vec::new();
+    let mut previous_start = 0;
+    for word in form.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        let start = word.as_ptr() as usize - form.as_ptr() as usize;
         match words.last_mut() {
-            Some(previous) if word == "s" => previous.push_str("'s"),
-            _ => words.push(word.to_owned()),
+            Some(previous) if word == "s" => {
+                // Borrowed when the form itself reads `previous's`.
+                let joined = &form[previous_start..start + 1];
+                let contiguous = matches!(previous, Cow::Borrowed(_))
+                    && joined.len() == previous.len() + 2
+                    && joined.as_bytes()[previous.len()] == b'\'';
+                *previous =
+                    if contiguous { Cow::Borrowed(joined) } else { Cow::Owned(format!("{previous}'s")) };
+            }
+            _ => {
+                previous_start = start;
+                words.push(Cow::Borrowed(word));
+            }
         }
     }
     words
@@ -80,7 +94,8 @@ const MAX_HUNK_WORDS: usize = 4;
 /// (at most four words each side): `{+not+}`, `[-14-]{+mid+}`, `[-Witkoff-]{+Peskov+}`. A
 /// loose paraphrase differs everywhere, and that is `wording`.
 pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
-    let (words_a, words_b) = (words(a), words(b));
+    let (form_a, form_b) = (matching_form(a), matching_form(b));
+    let (words_a, words_b) = (words(&form_a), words(&form_b));
     if words_a == words_b {
         return Divergence::Identical;
     }
@@ -97,34 +112,34 @@ pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
         return Divergence::Spelling;
     }
     let hunks = short_hunks(&words_a, &words_b);
-    let count = |words: &[&String], set: &[&str]| words.iter().filter(|w| set.contains(&w.as_str())).count();
+    let count = |words: &[Cow<str>], set: &[&str]| words.iter().filter(|w| set.contains(&&***w)).count();
     // "{+not+}", "[-can-]{+cannot+}": a negation is a change of one or two words.
     let negated = |hunk: &Hunk| {
         hunk.removed.len() <= 2
             && hunk.added.len() <= 2
-            && count(&hunk.removed, NEGATORS) % 2 != count(&hunk.added, NEGATORS) % 2
+            && count(hunk.removed, NEGATORS) % 2 != count(hunk.added, NEGATORS) % 2
     };
     if hunks.iter().any(negated) {
         return Divergence::Negation;
     }
-    let numbers = |words: &[&String]| -> BTreeSet<String> {
-        words.iter().filter(|w| is_number(w)).map(|w| (*w).clone()).collect()
-    };
+    fn numbers<'w>(words: &'w [Cow<str>]) -> BTreeSet<&'w str> {
+        words.iter().map(|w| &**w).filter(|w| is_number(w)).collect()
+    }
     // Numbers on both sides that differ, or a number dropped next to a date both keep
     // ("October [-14-]" / "mid-October").
     let renumbered = |hunk: &Hunk| {
-        let (before, after) = (numbers(&hunk.removed), numbers(&hunk.added));
+        let (before, after) = (numbers(hunk.removed), numbers(hunk.added));
         before != after && ((!before.is_empty() && !after.is_empty()) || hunk.next_to_number)
     };
     if hunks.iter().any(renumbered) {
         return Divergence::Number;
     }
     // A possessive names the owner, not the one meant ("Trump's envoy"), so it does not count.
-    let entities = |words: &[&String]| -> BTreeSet<u32> {
-        words.iter().filter_map(|w| names.get(w.as_str()).copied()).collect()
+    let entities = |words: &[Cow<str>]| -> BTreeSet<u32> {
+        words.iter().filter_map(|w| names.get(&**w).copied()).collect()
     };
     let renamed = |hunk: &Hunk| {
-        let (before, after) = (entities(&hunk.removed), entities(&hunk.added));
+        let (before, after) = (entities(hunk.removed), entities(hunk.added));
         !before.is_empty() && !after.is_empty() && before.is_disjoint(&after)
     };
     if hunks.iter().any(renamed) {
@@ -140,15 +155,15 @@ fn is_number(word: &str) -> bool {
 }
 
 /// One change of a word diff.
-struct Hunk<'w> {
-    removed: Vec<&'w String>,
-    added: Vec<&'w String>,
+struct Hunk<'w, 'f> {
+    removed: &'w [Cow<'f, str>],
+    added: &'w [Cow<'f, str>],
     /// An unchanged number or date word stands right before or after the change.
     next_to_number: bool,
 }
 
 /// The changes of the word diff of `a` into `b` that are short enough to be evidence.
-fn short_hunks<'w>(a: &'w [String], b: &'w [String]) -> Vec<Hunk<'w>> {
+fn short_hunks<'w, 'f>(a: &'w [Cow<'f, str>], b: &'w [Cow<'f, str>]) -> Vec<Hunk<'w, 'f>> {
     let ops = capture_diff_slices(Algorithm::Myers, a, b);
     let equal_number_at = |op: Option<&DiffOp>, last: bool| match op {
         Some(DiffOp::Equal { old_index, len, .. }) if *len > 0 => {
@@ -172,7 +187,7 @@ fn short_hunks<'w>(a: &'w [String], b: &'w [String]) -> Vec<Hunk<'w>> {
             }
             let next_to_number = equal_number_at(position.checked_sub(1).and_then(|p| ops.get(p)), true)
                 || equal_number_at(ops.get(position + 1), false);
-            Some(Hunk { removed: removed.iter().collect(), added: added.iter().collect(), next_to_number })
+            Some(Hunk { removed, added, next_to_number })
         })
         .collect()
 }
@@ -182,20 +197,23 @@ fn short_hunks<'w>(a: &'w [String], b: &'w [String]) -> Vec<Hunk<'w>> {
 /// are compared in matching form, so curly and straight quotes or case alone are no change.
 pub fn word_diff(a: &str, b: &str) -> String {
     let (old, new): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
-    let (old_form, new_form): (Vec<String>, Vec<String>) =
+    let (old_form, new_form): (Vec<Cow<str>>, Vec<Cow<str>>) =
         (old.iter().map(|w| matching_form(w)).collect(), new.iter().map(|w| matching_form(w)).collect());
-    let mut out: Vec<String> = Vec::new();
+    let mut out = String::with_capacity(a.len() + b.len());
     let (mut removed, mut added): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
-    let flush = |out: &mut Vec<String>, removed: &mut Vec<&str>, added: &mut Vec<&str>| {
-        let mut hunk = String::new();
-        if !removed.is_empty() {
-            hunk.push_str(&format!("[-{}-]", removed.join(" ")));
+    let flush = |out: &mut String, removed: &mut Vec<&str>, added: &mut Vec<&str>| {
+        if removed.is_empty() && added.is_empty() {
+            return;
         }
-        if !added.is_empty() {
-            hunk.push_str(&format!("{{+{}+}}", added.join(" ")));
+        if !out.is_empty() {
+            out.push(' ');
         }
-        if !hunk.is_empty() {
-            out.push(hunk);
+        for (words, open, close) in [(&*removed, "[-", "-]"), (&*added, "{+", "+}")] {
+            if !words.is_empty() {
+                out.push_str(open);
+                push_joined(out, words);
+                out.push_str(close);
+            }
         }
         removed.clear();
         added.clear();
@@ -204,7 +222,12 @@ pub fn word_diff(a: &str, b: &str) -> String {
         match op {
             DiffOp::Equal { old_index, len, .. } => {
                 flush(&mut out, &mut removed, &mut added);
-                out.extend(old[old_index..old_index + len].iter().map(|w| (*w).to_owned()));
+                for word in &old[old_index..old_index + len] {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(word);
+                }
             }
             DiffOp::Delete { old_index, old_len, .. } => removed.extend(&old[old_index..old_index + old_len]),
             DiffOp::Insert { new_index, new_len, .. } => added.extend(&new[new_index..new_index + new_len]),
@@ -215,7 +238,17 @@ pub fn word_diff(a: &str, b: &str) -> String {
         }
     }
     flush(&mut out, &mut removed, &mut added);
-    out.join(" ")
+    out
+}
+
+/// Appends `words` separated by single spaces.
+fn push_joined(out: &mut String, words: &[&str]) {
+    for (position, word) in words.iter().enumerate() {
+        if position > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 #[cfg(test)]
