@@ -460,12 +460,17 @@ pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
 /// Fills in kept pairs' chrF, chrF++ (`b` as hypothesis, `a` as reference), divergence and
 /// word diff. The pairs share their first unit (consecutive pairs sorted by `a` do), which is
 /// prepared once as the reference for all of them.
-pub fn describe<'t>(pairs: &mut [Pair], text_of: impl Fn(UnitRef) -> &'t str, names: &HashMap<String, u32>) {
-    let Some(first) = pairs.first() else { return };
-    debug_assert!(pairs.iter().all(|pair| pair.a == first.a), "described pairs share their first unit");
-    let text_a = text_of(first.a);
-    let texts_b: Vec<&str> = pairs.iter().map(|pair| text_of(pair.b)).collect();
-    for ((pair, text_b), matches) in pairs.iter_mut().zip(&texts_b).zip(compare_each(&texts_b, text_a)) {
+pub fn describe<'t>(
+    pairs: &mut [Pair],
+    texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>,
+    names: &HashMap<String, u32>,
+) {
+    let Some(unit_a) = pairs.first().map(|pair| pair.a) else { return };
+    debug_assert!(pairs.iter().all(|pair| pair.a == unit_a), "described pairs share their first unit");
+    let text_a = (texts.text_of)(unit_a);
+    let units_b: Vec<UnitRef> = pairs.iter().map(|pair| pair.b).collect();
+    for (pair, matches) in pairs.iter_mut().zip(texts.compare_each(&units_b, unit_a)) {
+        let text_b = (texts.text_of)(pair.b);
         pair.chrf = matches.chrf(true);
         pair.chrf_plus_plus = matches.chrf_plus_plus(true);
         pair.divergence = classify(text_a, text_b, names);
@@ -526,19 +531,14 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
 }
 
 /// Every member's similarity to its group's consensus (1 for the consensus itself), compared
-/// exactly; `items` are in unit order, as [`items`] makes them document by document.
+/// exactly.
 pub fn agreement<'t>(
     group: &Group,
-    items: &[Item],
     index: &Index,
-    text_of: impl Fn(UnitRef) -> &'t str,
+    texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>,
 ) -> Vec<f64> {
-    let item_of = |unit: UnitRef| {
-        items.binary_search_by_key(&unit, |item| item.unit).expect("every group member is an item")
-    };
-    let consensus_item = item_of(group.consensus);
-    let texts: Vec<&str> = group.members.iter().map(|&member| text_of(member)).collect();
-    let matches = compare_each(&texts, text_of(group.consensus));
+    let consensus_item = texts.item(group.consensus);
+    let matches = texts.compare_each(&group.members, group.consensus);
     group
         .members
         .iter()
@@ -547,7 +547,7 @@ pub fn agreement<'t>(
             if member == group.consensus {
                 return 1.0;
             }
-            let member_item = item_of(member);
+            let member_item = texts.item(member);
             similarity(
                 matches,
                 index.dice(member_item, consensus_item),
@@ -555,6 +555,39 @@ pub fn agreement<'t>(
             )
         })
         .collect()
+}
+
+/// The aligned units' texts and sketches, for exact comparisons.
+pub struct Texts<'t, F: Fn(UnitRef) -> &'t str> {
+    /// The items, in unit order, as [`items`] makes them document by document.
+    pub items: &'t [Item],
+    /// Their sketches.
+    pub sketches: &'t Sketches,
+    /// A unit's text.
+    pub text_of: F,
+}
+
+impl<'t, F: Fn(UnitRef) -> &'t str> Texts<'t, F> {
+    /// The item of an aligned unit.
+    fn item(&self, unit: UnitRef) -> usize {
+        self.items.binary_search_by_key(&unit, |item| item.unit).expect("every aligned unit is an item")
+    }
+
+    /// Exact matches of each of `units` with `reference` (each unit first, as
+    /// [`compare_each`]): from the sketches when they are exact (no text is read again),
+    /// else from the texts.
+    pub fn compare_each(&self, units: &[UnitRef], reference: UnitRef) -> Vec<Matches> {
+        if self.sketches.is_exact() {
+            let reference = self.sketches.get(self.item(reference));
+            units
+                .iter()
+                .map(|&unit| compare_sketches(self.sketches.get(self.item(unit)), reference))
+                .collect()
+        } else {
+            let texts: Vec<&str> = units.iter().map(|&unit| (self.text_of)(unit)).collect();
+            compare_each(&texts, (self.text_of)(reference))
+        }
+    }
 }
 
 /// Drops the pairs of members that do not resemble their group's consensus (agreement below

@@ -11,8 +11,8 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, AlignKind, Group, Index, Item, Pair, Scored, UnitRef, agreement, candidates, coherent,
-    describe, group, items, name_tokens, score, select,
+    AlignConfig, AlignKind, Group, Index, Item, Pair, Scored, Texts, UnitRef, agreement, candidates,
+    coherent, describe, group, items, name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
@@ -20,7 +20,7 @@ use crate::error::{Diagnostic, Error};
 use crate::load::{LoadOptions, load};
 use crate::model::{Document, Segmented};
 use crate::names::{Mention, extract_mentions, split_juxtaposed};
-use crate::score::{SKETCH_BLOCK, SketchBlock, Sketches};
+use crate::score::{Alphabet, CharCounts, SKETCH_BLOCK, SketchBlock, Sketches};
 use crate::segment::segment;
 
 /// Settings for a run.
@@ -298,19 +298,22 @@ fn align(
             wanted[a as usize] = true;
             wanted[b as usize] = true;
         }
-        let blocks = items
-            .par_chunks(SKETCH_BLOCK)
-            .zip(wanted.par_chunks(SKETCH_BLOCK))
+        let texts = |items: &[Item], wanted: &[bool]| -> Vec<Option<&str>> {
+            items.iter().zip(wanted).map(|(item, &wanted)| wanted.then(|| text_of(item.unit))).collect()
+        };
+        let blocks = || items.par_chunks(SKETCH_BLOCK).zip(wanted.par_chunks(SKETCH_BLOCK));
+        let counts = blocks()
             .map(|(items, wanted)| {
-                let texts: Vec<Option<&str>> = items
-                    .iter()
-                    .zip(wanted)
-                    .map(|(item, &wanted)| wanted.then(|| text_of(item.unit)))
-                    .collect();
-                SketchBlock::new(&texts)
+                texts(items, wanted).into_iter().flatten().fold(CharCounts::default(), |mut counts, text| {
+                    counts.add(text);
+                    counts
+                })
             })
-            .collect();
-        Sketches::from_blocks(blocks)
+            .reduce(CharCounts::default, CharCounts::merge);
+        let alphabet = Alphabet::new(counts);
+        let blocks =
+            blocks().map(|(items, wanted)| SketchBlock::new(&texts(items, wanted), &alphabet)).collect();
+        Sketches::from_blocks(blocks, &alphabet)
     });
     let scored: Vec<Scored> = timings.time("score", || {
         let bar = stage_bar(run_config, "score", candidate_pairs.len());
@@ -330,16 +333,14 @@ fn align(
         scored
     });
     timings.produced(scored.len(), "pairs above the threshold");
-    // The sketches are most of the memory; everything after scoring compares texts exactly.
-    drop((candidate_pairs, sketches));
+    drop(candidate_pairs);
     let pairs = timings.time("select", || select(&scored, &items, config));
     drop(scored);
     timings.produced(pairs.len(), "pairs");
+    let texts = Texts { items: &items, sketches: &sketches, text_of };
     let (mut pairs, groups) = timings.time("group", || {
         let mut first_groups = group(&pairs);
-        first_groups
-            .par_iter_mut()
-            .for_each(|group| group.agreement = agreement(group, &items, &index, text_of));
+        first_groups.par_iter_mut().for_each(|group| group.agreement = agreement(group, &index, &texts));
         let pairs = coherent(pairs, &first_groups, config.coherence_threshold);
         // A group that lost no member keeps its pairs, consensus and agreement; only the groups
         // that pruning changed are measured again.
@@ -349,16 +350,15 @@ fn align(
         groups.par_iter_mut().for_each(|group| {
             group.agreement = match unchanged.get(&group.members[0]) {
                 Some(before) if before.members == group.members => before.agreement.clone(),
-                _ => agreement(group, &items, &index, text_of),
+                _ => agreement(group, &index, &texts),
             }
         });
         (pairs, groups)
     });
     timings.produced(pairs.len(), "coherent pairs");
-    // Describing and writing need the texts only.
-    drop((index, items));
+    drop(index);
     timings.time("describe", || {
-        pairs.par_chunk_by_mut(|x, y| x.a == y.a).for_each(|same_a| describe(same_a, text_of, &name_index))
+        pairs.par_chunk_by_mut(|x, y| x.a == y.a).for_each(|same_a| describe(same_a, &texts, &name_index))
     });
     (pairs, groups)
 }

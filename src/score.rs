@@ -121,22 +121,24 @@ pub fn compare_each(texts: &[&str], reference: &str) -> Vec<Matches> {
         .iter()
         .zip(&text_ids)
         .map(|(text, ids)| {
-            let keys = window_keys(ids);
-            let mut result = Matches::default();
-            for order in 1..=CHAR_ORDER {
-                let grams = |len: usize| (len + 1).saturating_sub(order);
-                result.chars[order - 1] = (
-                    grams(ids.len()),
-                    grams(reference_ids.len()),
-                    prefix_matches(&keys, &reference_keys, order),
-                );
-            }
+            let mut result = character_matches(&window_keys(ids), &reference_keys);
             for (order, (ours, theirs)) in word_grams(text).iter().zip(&reference_words).enumerate() {
                 result.words[order] = (ours.len(), theirs.len(), matches(ours, theirs));
             }
             result
         })
         .collect()
+}
+
+/// The character n-gram counts and matches of two texts' sorted [`window_keys`] (one key per
+/// character), word orders left empty.
+fn character_matches(a: &[u64], b: &[u64]) -> Matches {
+    let mut result = Matches::default();
+    for order in 1..=CHAR_ORDER {
+        let grams = |len: usize| (len + 1).saturating_sub(order);
+        result.chars[order - 1] = (grams(a.len()), grams(b.len()), prefix_matches(a, b, order));
+    }
+    result
 }
 
 /// Bits per renumbered character in [`window_keys`]: six fit in a `u64`.
@@ -207,94 +209,171 @@ fn chrf_words(text: &str) -> Vec<&str> {
 /// How many items' sketches share one buffer in [`Sketches`].
 pub const SKETCH_BLOCK: usize = 4096;
 
-/// Compact profiles for ranking: 32-bit hashes of the same n-grams as [`Profile`], sorted per
-/// order. Matches counted on sketches can exceed the exact count only on a hash collision
-/// (about one pair in ten thousand gains one spurious match), so sketches rank candidates and
-/// exact counts give the reported scores. Millions are kept at once, so they live in shared
-/// buffers of [`SKETCH_BLOCK`] items (built in parallel, block by block) rather than one
-/// allocation each.
+/// How often each character occurs in the texts to be sketched, from which [`Alphabet`]
+/// numbers them. Counts from parts of a corpus merge in any order to the same result.
+#[derive(Debug, Clone)]
+pub struct CharCounts {
+    ascii: [u64; 128],
+    others: FxHashMap<char, u64>,
+}
+
+impl Default for CharCounts {
+    fn default() -> Self {
+        CharCounts { ascii: [0; 128], others: FxHashMap::default() }
+    }
+}
+
+impl CharCounts {
+    /// Counts the characters of `text` that n-grams are made of (not whitespace).
+    pub fn add(&mut self, text: &str) {
+        for c in text.chars().filter(|&c| !is_python_space(c)) {
+            if c.is_ascii() {
+                self.ascii[c as usize] += 1;
+            } else {
+                *self.others.entry(c).or_insert(0) += 1;
+            }
+        }
+    }
+
+    /// Both counts together.
+    pub fn merge(mut self, other: CharCounts) -> CharCounts {
+        for (mine, theirs) in self.ascii.iter_mut().zip(other.ascii) {
+            *mine += theirs;
+        }
+        for (c, count) in other.others {
+            *self.others.entry(c).or_insert(0) += count;
+        }
+        self
+    }
+}
+
+/// Corpus-wide character ids for sketches, most frequent characters first, in [`ID_BITS`]
+/// bits (ids from 1, so that 0 can mark the end of a text). An alphabet of up to 1023
+/// characters (any European-language corpus) is numbered exactly, and sketches then count
+/// exactly what [`compare_texts`] counts; a larger one shares ids between frequent and rare
+/// characters, and sketches only rank.
+#[derive(Debug, Clone)]
+pub struct Alphabet {
+    ascii: [u64; 128],
+    others: FxHashMap<char, u64>,
+    exact: bool,
+}
+
+impl Alphabet {
+    /// Numbers the characters counted.
+    pub fn new(counts: CharCounts) -> Alphabet {
+        let mut chars: Vec<(char, u64)> = (0u8..128)
+            .map(|byte| (char::from(byte), counts.ascii[byte as usize]))
+            .filter(|&(_, count)| count > 0)
+            .chain(counts.others)
+            .collect();
+        chars.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        let ids = (1u64 << ID_BITS) - 1;
+        let mut alphabet =
+            Alphabet { ascii: [ids; 128], others: FxHashMap::default(), exact: chars.len() as u64 <= ids };
+        for (rank, (c, _)) in chars.into_iter().enumerate() {
+            let id = 1 + rank as u64 % ids;
+            if c.is_ascii() {
+                alphabet.ascii[c as usize] = id;
+            } else {
+                alphabet.others.insert(c, id);
+            }
+        }
+        alphabet
+    }
+
+    /// Whether every character counted has an id of its own.
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
+    /// The ids of a text's n-gram characters; a character that was not counted shares the
+    /// last id.
+    fn ids(&self, text: &str) -> Vec<u64> {
+        let last = (1u64 << ID_BITS) - 1;
+        text.chars()
+            .filter(|&c| !is_python_space(c))
+            .map(|c| {
+                if c.is_ascii() {
+                    self.ascii[c as usize]
+                } else {
+                    self.others.get(&c).copied().unwrap_or(last)
+                }
+            })
+            .collect()
+    }
+}
+
+/// Compact profiles: each text's sorted [`window_keys`] over a corpus-wide [`Alphabet`] (one
+/// `u64` per character gives all six orders) and its sorted word n-gram hashes. With an exact
+/// alphabet, comparing two sketches gives exactly the counts of [`compare_texts`]. Millions are
+/// kept at once, so they live in shared buffers of [`SKETCH_BLOCK`] items (built in parallel,
+/// block by block) rather than one allocation each.
 #[derive(Debug, Default)]
 pub struct Sketches {
     blocks: Vec<SketchBlock>,
+    exact: bool,
 }
 
 /// The sketches of up to [`SKETCH_BLOCK`] consecutive items.
 #[derive(Debug, Default)]
 pub struct SketchBlock {
-    grams: Vec<u32>,
-    /// Per item: where its grams start, and where each order's run ends (relative to the
-    /// start): character orders 1–6, then word orders 1–2.
-    entries: Vec<(usize, [u32; CHAR_ORDER + WORD_ORDER])>,
+    keys: Vec<u64>,
+    /// Per item: where its keys start, and where (relative to the start) its window keys,
+    /// word unigrams and word bigrams end.
+    entries: Vec<(usize, [u32; 1 + WORD_ORDER])>,
 }
 
 /// One text's sketch, borrowed from [`Sketches`].
 #[derive(Debug, Clone, Copy)]
 pub struct SketchRef<'a> {
-    grams: &'a [u32],
-    ends: &'a [u32; CHAR_ORDER + WORD_ORDER],
-}
-
-fn mix(value: u128) -> u32 {
-    let folded = (value as u64) ^ ((value >> 64) as u64).rotate_left(29);
-    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32
+    keys: &'a [u64],
+    ends: &'a [u32; 1 + WORD_ORDER],
 }
 
 impl SketchBlock {
     /// Sketches `texts` in order; `None` stores an empty sketch (an item nothing is compared
     /// with). The buffer is sized exactly first: growing it would double it for a moment.
-    pub fn new(texts: &[Option<&str>]) -> SketchBlock {
-        let windows =
-            |len: usize, orders: usize| (1..=orders).map(|n| (len + 1).saturating_sub(n)).sum::<usize>();
+    pub fn new(texts: &[Option<&str>], alphabet: &Alphabet) -> SketchBlock {
         let size = texts
             .iter()
             .flatten()
             .map(|text| {
-                let chars = text.chars().filter(|&c| !is_python_space(c)).count();
-                windows(chars, CHAR_ORDER) + windows(chrf_words(text).len(), WORD_ORDER)
+                let words = chrf_words(text).len();
+                text.chars().filter(|&c| !is_python_space(c)).count() + words + words.saturating_sub(1)
             })
             .sum();
         let mut block =
-            SketchBlock { grams: Vec::with_capacity(size), entries: Vec::with_capacity(texts.len()) };
+            SketchBlock { keys: Vec::with_capacity(size), entries: Vec::with_capacity(texts.len()) };
         for text in texts {
-            let start = block.grams.len();
-            let ends = text.map_or([0; CHAR_ORDER + WORD_ORDER], |text| push_sketch(&mut block.grams, text));
+            let start = block.keys.len();
+            let mut ends = [0; 1 + WORD_ORDER];
+            if let Some(text) = text {
+                block.keys.extend(window_keys(&alphabet.ids(text)));
+                ends[0] = (block.keys.len() - start) as u32;
+                for (order, grams) in word_grams(text).into_iter().enumerate() {
+                    block.keys.extend(grams);
+                    ends[order + 1] = (block.keys.len() - start) as u32;
+                }
+            }
             block.entries.push((start, ends));
         }
-        debug_assert_eq!(block.grams.len(), size);
+        debug_assert_eq!(block.keys.len(), size);
         block
     }
 }
 
-/// Appends the sorted n-gram hashes of `text` to `grams`, returning each order's end relative
-/// to where they start.
-fn push_sketch(grams: &mut Vec<u32>, text: &str) -> [u32; CHAR_ORDER + WORD_ORDER] {
-    let chars: Vec<u32> = text.chars().filter(|&c| !is_python_space(c)).map(u32::from).collect();
-    let words: Vec<u64> = chrf_words(text).iter().map(hash_of).collect();
-    let base = grams.len();
-    let mut ends = [0u32; CHAR_ORDER + WORD_ORDER];
-    for n in 1..=CHAR_ORDER {
-        let start = grams.len();
-        grams.extend(
-            chars.windows(n).map(|w| mix(w.iter().fold(0u128, |acc, &c| (acc << 21) | u128::from(c)))),
-        );
-        grams[start..].sort_unstable();
-        ends[n - 1] = (grams.len() - base) as u32;
-    }
-    for n in 1..=WORD_ORDER {
-        let start = grams.len();
-        grams.extend(words.windows(n).map(|w| mix(u128::from(hash_of(&w)) | (n as u128) << 64)));
-        grams[start..].sort_unstable();
-        ends[CHAR_ORDER + n - 1] = (grams.len() - base) as u32;
-    }
-    ends
-}
-
 impl Sketches {
-    /// Joins blocks built for consecutive runs of [`SKETCH_BLOCK`] items (the last may be
-    /// shorter).
-    pub fn from_blocks(blocks: Vec<SketchBlock>) -> Sketches {
+    /// Joins blocks built with `alphabet` for consecutive runs of [`SKETCH_BLOCK`] items (the
+    /// last may be shorter).
+    pub fn from_blocks(blocks: Vec<SketchBlock>, alphabet: &Alphabet) -> Sketches {
         debug_assert!(blocks.iter().rev().skip(1).all(|block| block.entries.len() == SKETCH_BLOCK));
-        Sketches { blocks }
+        Sketches { blocks, exact: alphabet.is_exact() }
+    }
+
+    /// Whether comparing sketches gives exactly what comparing their texts gives.
+    pub fn is_exact(&self) -> bool {
+        self.exact
     }
 
     /// The sketch of item `item`.
@@ -302,26 +381,25 @@ impl Sketches {
         let block = &self.blocks[item / SKETCH_BLOCK];
         let (start, ends) = &block.entries[item % SKETCH_BLOCK];
         let start = *start;
-        SketchRef { grams: &block.grams[start..start + ends[CHAR_ORDER + WORD_ORDER - 1] as usize], ends }
+        SketchRef { keys: &block.keys[start..start + ends[WORD_ORDER] as usize], ends }
     }
 }
 
 impl SketchRef<'_> {
-    fn order(&self, order: usize) -> &[u32] {
-        let start = if order == 0 { 0 } else { self.ends[order - 1] as usize };
-        &self.grams[start..self.ends[order] as usize]
+    fn windows(&self) -> &[u64] {
+        &self.keys[..self.ends[0] as usize]
+    }
+
+    fn words(&self, order: usize) -> &[u64] {
+        &self.keys[self.ends[order] as usize..self.ends[order + 1] as usize]
     }
 }
 
-/// Compares two sketches: like [`compare`], up to hash collisions.
+/// Compares two sketches: like [`compare_texts`], exactly so when their alphabet is exact.
 pub fn compare_sketches(a: SketchRef<'_>, b: SketchRef<'_>) -> Matches {
-    let mut result = Matches::default();
-    for order in 0..CHAR_ORDER {
-        let (x, y) = (a.order(order), b.order(order));
-        result.chars[order] = (x.len(), y.len(), matches(x, y));
-    }
+    let mut result = character_matches(a.windows(), b.windows());
     for order in 0..WORD_ORDER {
-        let (x, y) = (a.order(CHAR_ORDER + order), b.order(CHAR_ORDER + order));
+        let (x, y) = (a.words(order), b.words(order));
         result.words[order] = (x.len(), y.len(), matches(x, y));
     }
     result
@@ -446,8 +524,8 @@ mod tests {
             "Зеленський сказав «ні».",
             "",
         ];
-        let texts_to_sketch: Vec<Option<&str>> = texts.iter().map(|&t| Some(t)).collect();
-        let sketches = Sketches::from_blocks(vec![SketchBlock::new(&texts_to_sketch)]);
+        let sketches = sketch(&texts);
+        assert!(sketches.is_exact());
         for (i, a) in texts.iter().enumerate() {
             for (j, b) in texts.iter().enumerate() {
                 let exact = compare(&Profile::new(a), &Profile::new(b));
@@ -455,6 +533,27 @@ mod tests {
                 assert_eq!(exact, sketched, "{a:?} / {b:?}");
             }
         }
+    }
+
+    fn sketch(texts: &[&str]) -> Sketches {
+        let counts = texts.iter().fold(CharCounts::default(), |mut counts, text| {
+            counts.add(text);
+            counts
+        });
+        let alphabet = Alphabet::new(counts);
+        let texts: Vec<Option<&str>> = texts.iter().map(|&t| Some(t)).collect();
+        Sketches::from_blocks(vec![SketchBlock::new(&texts, &alphabet)], &alphabet)
+    }
+
+    #[test]
+    fn a_large_alphabet_still_sketches_but_not_exactly() {
+        let wide: String = (0x4E00u32..0x4E00 + 1500).filter_map(char::from_u32).collect();
+        let sketches = sketch(&[&wide, &wide[..300]]);
+        assert!(!sketches.is_exact());
+        // Shared ids can only add matches: a sketch never ranks a pair lower than its texts.
+        let sketched = compare_sketches(sketches.get(0), sketches.get(1)).chrf(true);
+        assert!(sketched >= compare_texts(&wide, &wide[..300]).chrf(true));
+        assert!((compare_sketches(sketches.get(0), sketches.get(0)).chrf(true) - 100.0).abs() < 1e-9);
     }
 
     #[test]
@@ -480,6 +579,9 @@ mod tests {
             );
             prop_assert_eq!(compare_texts(&b, &a), compare(&Profile::new(&b), &Profile::new(&a)));
             prop_assert_eq!(compare_each(&[&a, &c], &b), vec![compare_texts(&a, &b), compare_texts(&c, &b)]);
+            let sketches = sketch(&[&a, &b, &repetitive]);
+            prop_assert_eq!(compare_sketches(sketches.get(0), sketches.get(1)), compare_texts(&a, &b));
+            prop_assert_eq!(compare_sketches(sketches.get(2), sketches.get(1)), compare_texts(&repetitive, &b));
         }
 
         /// Symmetric chrF lies in [0, 1], is symmetric, and a non-empty text scores 1 with itself.
