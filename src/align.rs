@@ -217,8 +217,12 @@ pub fn items(
 /// The inverted index over items' rare tokens.
 #[derive(Debug, Default)]
 pub struct Index {
-    /// Per item: token ids (sorted).
-    item_tokens: Vec<Vec<u32>>,
+    /// All items' token ids, each item's sorted, item after item (one buffer: Dice reads the
+    /// tokens of hundreds of millions of item pairs at scale, and a separate allocation per
+    /// item cost a cache miss more each time).
+    tokens: Vec<u32>,
+    /// Per item: where its tokens start in `tokens`; one more entry ends the last item's.
+    token_starts: Vec<usize>,
     /// Per token id: items carrying it, or empty when the token is too common to index.
     postings: Vec<Vec<u32>>,
     /// Per token id: inverse document frequency.
@@ -257,7 +261,9 @@ impl Index {
         let items = token_lists.len();
         let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut token_kind: Vec<TokenKind> = Vec::new();
-        let mut item_tokens = Vec::with_capacity(items);
+        let mut tokens_of_items: Vec<u32> = Vec::new();
+        let mut token_starts = Vec::with_capacity(items + 1);
+        token_starts.push(0);
         let mut postings: Vec<Vec<u32>> = Vec::new();
         for (item_id, tokens) in token_lists.into_iter().enumerate() {
             let mut token_ids: Vec<u32> = tokens
@@ -278,7 +284,8 @@ impl Index {
                 })
                 .collect();
             token_ids.sort_unstable();
-            item_tokens.push(token_ids);
+            tokens_of_items.extend(token_ids);
+            token_starts.push(tokens_of_items.len());
         }
         let total = items.max(1) as f64;
         let idf: Vec<f64> = postings.iter().map(|items| (total / items.len() as f64).ln() + 1.0).collect();
@@ -289,9 +296,16 @@ impl Index {
                 list.shrink_to_fit();
             }
         }
-        let item_weight =
-            item_tokens.iter().map(|tokens| tokens.iter().map(|&t| idf[t as usize]).sum::<f64>()).collect();
-        Index { item_tokens, postings, idf, token_kind, item_weight }
+        let item_weight = token_starts
+            .windows(2)
+            .map(|range| tokens_of_items[range[0]..range[1]].iter().map(|&t| idf[t as usize]).sum::<f64>())
+            .collect();
+        Index { tokens: tokens_of_items, token_starts, postings, idf, token_kind, item_weight }
+    }
+
+    /// An item's token ids, sorted.
+    fn item_tokens(&self, item: usize) -> &[u32] {
+        &self.tokens[self.token_starts[item]..self.token_starts[item + 1]]
     }
 
     /// 1 when two items' names and numbers are compatible; lower when both name people but
@@ -300,7 +314,7 @@ impl Index {
     pub fn agreement(&self, a: usize, b: usize) -> f64 {
         // One merge over both sorted token lists, without allocating: this runs for every
         // scored candidate. Per kind: [a has one, b has one, they share one].
-        let (ta, tb) = (&self.item_tokens[a], &self.item_tokens[b]);
+        let (ta, tb) = (self.item_tokens(a), self.item_tokens(b));
         let mut seen = [[false; 3]; 2];
         let slot = |token: u32| match self.token_kind[token as usize] {
             TokenKind::Name => Some(0),
@@ -346,7 +360,7 @@ impl Index {
 
     /// IDF-weighted Dice coefficient of two items' tokens, in [0, 1].
     pub fn dice(&self, a: usize, b: usize) -> f64 {
-        let (ta, tb) = (&self.item_tokens[a], &self.item_tokens[b]);
+        let (ta, tb) = (self.item_tokens(a), self.item_tokens(b));
         let (mut i, mut j, mut shared) = (0, 0, 0.0);
         while i < ta.len() && j < tb.len() {
             match ta[i].cmp(&tb[j]) {
@@ -371,7 +385,8 @@ impl Index {
 pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignConfig) -> Vec<(u32, u32)> {
     let item = &items[item_id];
     // Indexed tokens, rarest first; the two rarest are always read, the others within budget.
-    let mut probes: Vec<(u32, &[u32])> = index.item_tokens[item_id]
+    let mut probes: Vec<(u32, &[u32])> = index
+        .item_tokens(item_id)
         .iter()
         .map(|&token| (token, index.postings[token as usize].as_slice()))
         .filter(|(_, postings)| !postings.is_empty())
