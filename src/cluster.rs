@@ -18,6 +18,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::model::DocId;
@@ -164,8 +165,10 @@ impl<'a> Spellings<'a> {
         for (entity_id, entity) in entities.iter().enumerate() {
             by_surname[entity.surname_id].push(entity_id);
         }
+        // The one corpus-wide loop of clustering worth running in parallel: at a million
+        // sentences it compares millions of spelling pairs. The order is kept.
         let mut scored: Vec<(f64, usize, usize)> = candidate_pairs(&surname_skeletons)
-            .into_iter()
+            .into_par_iter()
             .filter(|&(a, b)| !gender_conflict(&surname_skeletons[a], &surname_skeletons[b]))
             .map(|(a, b)| {
                 let found = compare_spellings(

@@ -1,4 +1,5 @@
-//! The pipeline: wires the stages together and is the only module that uses rayon.
+//! The pipeline: wires the stages together and runs them in parallel (rayon); the only other
+//! parallel loop is name clustering's comparison of spelling pairs.
 //!
 //! Per-document stages run with `par_iter` and keep input order; corpus-wide statistics are
 //! merged in document order. The result is identical whatever the number of threads.
