@@ -518,24 +518,22 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
             *best = best.max(pair.similarity);
         }
     }
-    let mut best: BTreeMap<(u32, DocId), (f64, usize)> = BTreeMap::new();
+    // Every (unit, other source) choice a pair offers, sorted so that each unit's best in each
+    // other source comes first: higher similarity, then the earlier pair.
+    let mut choices: Vec<(u32, DocId, f64, usize)> = Vec::new();
     for (position, pair) in scored.iter().enumerate() {
         if pair.similarity < config.threshold {
             continue;
         }
         for (this, other) in [(pair.a, pair.b), (pair.b, pair.a)] {
-            if pair.similarity < config.relative_threshold * item_best[this as usize] {
-                continue;
-            }
-            let slot =
-                best.entry((this, items[other as usize].unit.doc)).or_insert((f64::NEG_INFINITY, usize::MAX));
-            let better = pair.similarity > slot.0 || (pair.similarity == slot.0 && position < slot.1);
-            if better {
-                *slot = (pair.similarity, position);
+            if pair.similarity >= config.relative_threshold * item_best[this as usize] {
+                choices.push((this, items[other as usize].unit.doc, pair.similarity, position));
             }
         }
     }
-    let mut keep: Vec<usize> = best.into_values().map(|(_, position)| position).collect();
+    choices.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.total_cmp(&x.2)).then(x.3.cmp(&y.3)));
+    let mut keep: Vec<usize> =
+        choices.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).map(|choices| choices[0].3).collect();
     keep.sort_unstable();
     keep.dedup();
     let mut kept: Vec<Pair> = keep
