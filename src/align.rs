@@ -476,19 +476,28 @@ pub struct Scored {
     pub b: u32,
     /// Combined similarity in [0, 1].
     pub similarity: f64,
+    /// chrF and chrF++ with `b` as hypothesis, as the sketches count them: exact when the
+    /// sketches are (see [`Sketches::is_exact`]), and then [`describe`] keeps them.
+    pub chrf: (f64, f64),
 }
 
-/// Scores a candidate pair of items by their sketches. Only the similarity is computed here;
-/// [`describe`] adds exact chrF and the divergence to the pairs that are kept.
+/// Scores a candidate pair of items by their sketches. Only the scores are computed here;
+/// [`describe`] adds the divergence to the pairs that are kept.
 pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
     let (x, y) = (a as usize, b as usize);
     let matches = compare_sketches(sketches.get(x), sketches.get(y));
-    Scored { a, b, similarity: similarity(&matches, index.dice(x, y), index.agreement(x, y)) }
+    Scored {
+        a,
+        b,
+        similarity: similarity(&matches, index.dice(x, y), index.agreement(x, y)),
+        chrf: (matches.chrf(false), matches.chrf_plus_plus(false)),
+    }
 }
 
-/// Fills in kept pairs' chrF, chrF++ (`b` as hypothesis, `a` as reference), divergence and
-/// word diff. The pairs share their first unit (consecutive pairs sorted by `a` do), which is
-/// prepared once as the reference for all of them.
+/// Fills in kept pairs' divergence and word diff, and their chrF and chrF++ (`b` as
+/// hypothesis, `a` as reference) unless the sketches that scored them were exact. The pairs
+/// share their first unit (consecutive pairs sorted by `a` do), which is prepared once as the
+/// reference for all of them.
 pub fn describe<'t>(
     pairs: &mut [Pair],
     texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>,
@@ -497,11 +506,15 @@ pub fn describe<'t>(
     let Some(unit_a) = pairs.first().map(|pair| pair.a) else { return };
     debug_assert!(pairs.iter().all(|pair| pair.a == unit_a), "described pairs share their first unit");
     let text_a = (texts.text_of)(unit_a);
-    let units_b: Vec<UnitRef> = pairs.iter().map(|pair| pair.b).collect();
-    for (pair, matches) in pairs.iter_mut().zip(texts.compare_each(&units_b, unit_a)) {
+    if !texts.sketches.is_exact() {
+        let texts_b: Vec<&str> = pairs.iter().map(|pair| (texts.text_of)(pair.b)).collect();
+        for (pair, matches) in pairs.iter_mut().zip(compare_each(&texts_b, text_a)) {
+            pair.chrf = matches.chrf(true);
+            pair.chrf_plus_plus = matches.chrf_plus_plus(true);
+        }
+    }
+    for pair in pairs.iter_mut() {
         let text_b = (texts.text_of)(pair.b);
-        pair.chrf = matches.chrf(true);
-        pair.chrf_plus_plus = matches.chrf_plus_plus(true);
         pair.divergence = classify(text_a, text_b, names);
         pair.diff = word_diff(text_a, text_b);
     }
@@ -531,7 +544,8 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
             }
         }
     }
-    choices.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.total_cmp(&x.2)).then(x.3.cmp(&y.3)));
+    choices
+        .sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.total_cmp(&x.2)).then(x.3.cmp(&y.3)));
     let mut keep: Vec<usize> =
         choices.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).map(|choices| choices[0].3).collect();
     keep.sort_unstable();
@@ -539,15 +553,15 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
     let mut kept: Vec<Pair> = keep
         .into_iter()
         .map(|position| {
-            let Scored { a, b, similarity } = scored[position];
+            let Scored { a, b, similarity, chrf: (chrf, chrf_plus_plus) } = scored[position];
             let (a, b) = (&items[a as usize], &items[b as usize]);
             Pair {
                 a: a.unit,
                 b: b.unit,
                 kind: a.kind,
                 similarity,
-                chrf: 0.0,
-                chrf_plus_plus: 0.0,
+                chrf,
+                chrf_plus_plus,
                 divergence: Divergence::Wording,
                 diff: String::new(),
             }
@@ -711,6 +725,40 @@ mod tests {
                 prop_assert!((similarity(&compare(&pa, &pa), 1.0, 1.0) - 1.0).abs() < 1e-12);
             }
         }
+    }
+
+    #[test]
+    fn describe_compares_texts_again_when_sketches_only_rank() {
+        use crate::score::{Alphabet, CharCounts, SketchBlock, compare_texts};
+        // More distinct characters than sketches number exactly.
+        let wide: String = (0x4E00u32..0x4E00 + 1100).filter_map(char::from_u32).collect();
+        let texts = [format!("Witkoff said {wide}"), format!("Witkoff said {}", &wide[..1500])];
+        let mut counts = CharCounts::default();
+        texts.iter().for_each(|text| counts.add(text));
+        let alphabet = Alphabet::new(counts);
+        let sketched: Vec<Option<&str>> = texts.iter().map(|text| Some(text.as_str())).collect();
+        let sketches = Sketches::from_blocks(vec![SketchBlock::new(&sketched, &alphabet)], &alphabet);
+        assert!(!sketches.is_exact());
+        let unit = |doc: u32| UnitRef { doc: DocId(doc), unit: 0 };
+        let mut pairs = vec![Pair {
+            a: unit(0),
+            b: unit(1),
+            kind: AlignKind::Sentence,
+            similarity: 0.5,
+            chrf: -1.0,
+            chrf_plus_plus: -1.0,
+            divergence: Divergence::Wording,
+            diff: String::new(),
+        }];
+        let texts = Texts {
+            items: &[],
+            sketches: &sketches,
+            text_of: |unit: UnitRef| texts[unit.doc.0 as usize].as_str(),
+        };
+        describe(&mut pairs, &texts, &HashMap::new());
+        let matches = compare_texts((texts.text_of)(unit(1)), (texts.text_of)(unit(0)));
+        assert_eq!(pairs[0].chrf, matches.chrf(true));
+        assert_eq!(pairs[0].chrf_plus_plus, matches.chrf_plus_plus(true));
     }
 
     #[test]

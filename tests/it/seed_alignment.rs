@@ -58,3 +58,17 @@ fn every_pair_is_in_its_group_and_groups_have_a_member_consensus() {
         assert_eq!(group.agreement.len(), group.members.len());
     }
 }
+
+/// The reported chrF and chrF++ of every aligned pair are sacrebleu's, whether they were read
+/// from the sketches that scored the pair or computed again from the texts.
+#[test]
+fn reported_chrf_is_exact() {
+    let analysis = run(&[root().join("corpus")], &Config::default()).expect("the seed corpus loads");
+    assert!(!analysis.pairs.is_empty());
+    for pair in &analysis.pairs {
+        let (a, b) = (analysis.unit(pair.a).0, analysis.unit(pair.b).0);
+        let matches = crosscheck::score::compare_texts(b, a);
+        assert_eq!(pair.chrf, matches.chrf(true), "{a:?} / {b:?}");
+        assert_eq!(pair.chrf_plus_plus, matches.chrf_plus_plus(true), "{a:?} / {b:?}");
+    }
+}
