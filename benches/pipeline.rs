@@ -11,7 +11,10 @@ use crosscheck::model::{DocId, Document};
 use crosscheck::names::{Mention, MentionContext};
 use crosscheck::normalize::matching_form;
 use crosscheck::pipeline::{Config, analyse, run, segment_all};
-use crosscheck::score::{Profile, chrf, chrf_plus_plus};
+use crosscheck::score::{
+    Alphabet, CharCounts, Profile, SKETCH_BLOCK, SketchBlock, Sketches, chrf, chrf_plus_plus,
+    compare_sketches, compare_texts,
+};
 use crosscheck::synth::{SynthConfig, generate};
 
 const SEEDS: &[(&str, &str)] = &[
@@ -161,6 +164,28 @@ fn chrf_scoring(c: &mut Criterion) {
     });
     group.bench_function("chrf++-kernel", |b| {
         b.iter(|| pairs.iter().map(|&(x, y)| chrf_plus_plus(&profiles[x], &profiles[y])).sum::<f64>())
+    });
+    let mut counts = CharCounts::default();
+    sentences.iter().for_each(|sentence| counts.add(sentence));
+    let alphabet = Alphabet::new(counts);
+    let texts: Vec<Option<&str>> = sentences.iter().map(|s| Some(s.as_str())).collect();
+    let blocks = texts.chunks(SKETCH_BLOCK).map(|texts| SketchBlock::new(texts, &alphabet)).collect();
+    let sketches = Sketches::from_blocks(blocks, &alphabet);
+    group.bench_function("chrf++-sketches", |b| {
+        b.iter(|| {
+            pairs
+                .iter()
+                .map(|&(x, y)| compare_sketches(sketches.get(x), sketches.get(y)).chrf_plus_plus(true))
+                .sum::<f64>()
+        })
+    });
+    group.bench_function("chrf++-pair-from-texts", |b| {
+        b.iter(|| {
+            pairs
+                .iter()
+                .map(|&(x, y)| compare_texts(&sentences[x], &sentences[y]).chrf_plus_plus(true))
+                .sum::<f64>()
+        })
     });
     group.bench_function("chrf-with-profiles", |b| {
         b.iter(|| {
