@@ -324,6 +324,7 @@ fn align(
                 bar.inc(chunk.len() as u64);
                 // Pairs below the threshold can never be kept; dropping them here keeps memory
                 // proportional to the pairs kept, not the candidates scored.
+                sketches.touch(chunk.iter().map(|&(_, b)| b as usize));
                 chunk
                     .iter()
                     .map(|&pair| score(pair, &index, &sketches))

@@ -376,6 +376,15 @@ impl Sketches {
         self.exact
     }
 
+    /// Reads the first key of each of `items`' sketches and returns nothing of use: at scale
+    /// every sketch compared is a cache miss, and loads that do not depend on one another
+    /// overlap, where the same loads inside the comparisons come one after another.
+    pub fn touch(&self, items: impl Iterator<Item = usize>) {
+        std::hint::black_box(
+            items.map(|item| self.get(item).keys.first().copied().unwrap_or(0)).fold(0u64, u64::wrapping_add),
+        );
+    }
+
     /// The sketch of item `item`.
     pub fn get(&self, item: usize) -> SketchRef<'_> {
         let block = &self.blocks[item / SKETCH_BLOCK];
