@@ -149,12 +149,13 @@ pub struct Group {
     pub agreement: Vec<f64>,
 }
 
-/// Words without content for matching, besides [`crate::normalize::FUNCTION_WORDS`].
+/// Words without content for matching, besides [`crate::normalize::FUNCTION_WORDS`]; sorted,
+/// for binary search.
 const STOPWORDS: &[&str] = &[
-    "am", "are", "be", "been", "being", "can", "could", "did", "do", "does", "doing", "had", "has", "have",
-    "having", "hers", "him", "into", "is", "me", "more", "out", "over", "s", "said", "says", "should", "t",
-    "than", "them", "too", "up", "very", "was", "were", "whom", "will", "would", "ll", "re", "ve", "d", "m",
-    "gotta",
+    "am", "are", "be", "been", "being", "can", "could", "d", "did", "do", "does", "doing", "gotta", "had",
+    "has", "have", "having", "hers", "him", "into", "is", "ll", "m", "me", "more", "out", "over", "re", "s",
+    "said", "says", "should", "t", "than", "them", "too", "up", "ve", "very", "was", "were", "whom", "will",
+    "would",
 ];
 
 /// Lowercase surname spelling -> name cluster, for spellings that belong to one cluster only.
@@ -172,16 +173,40 @@ pub fn name_tokens(names: &[NameCluster]) -> HashMap<String, u32> {
     owners.into_iter().filter(|(_, ids)| ids.len() == 1).map(|(token, ids)| (token, ids[0])).collect()
 }
 
+/// English stems of the words seen so far: a document repeats its words, and stemming every
+/// occurrence was a quarter of building the index.
+pub struct Stems {
+    stemmer: Stemmer,
+    known: FxHashMap<String, String>,
+}
+
+impl Default for Stems {
+    fn default() -> Self {
+        Stems { stemmer: Stemmer::create(Algorithm::English), known: FxHashMap::default() }
+    }
+}
+
+impl Stems {
+    fn stem(&mut self, word: &str) -> String {
+        if let Some(stem) = self.known.get(word) {
+            return stem.clone();
+        }
+        let stem = self.stemmer.stem(word).into_owned();
+        self.known.insert(word.to_owned(), stem.clone());
+        stem
+    }
+}
+
 /// Content tokens of a text: stems of content words, numbers, and `#<cluster>` for names.
-pub fn content_tokens(text: &str, names: &HashMap<String, u32>, stemmer: &Stemmer) -> Vec<String> {
+pub fn content_tokens(text: &str, names: &HashMap<String, u32>, stems: &mut Stems) -> Vec<String> {
     let form = matching_form(text);
     let mut tokens: Vec<String> = form
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty() && !is_function_word(word) && !STOPWORDS.contains(word))
+        .filter(|word| !word.is_empty() && !is_function_word(word) && STOPWORDS.binary_search(word).is_err())
         .map(|word| match names.get(word) {
             Some(cluster) => format!("#{cluster}"),
             None if word.chars().all(|c| c.is_ascii_digit()) => word.to_owned(),
-            None => stemmer.stem(word).into_owned(),
+            None => stems.stem(word),
         })
         .collect();
     tokens.sort_unstable();
@@ -196,7 +221,7 @@ pub fn items(
     segmented: &Segmented,
     names: &HashMap<String, u32>,
 ) -> Vec<(Item, Vec<String>)> {
-    let stemmer = Stemmer::create(Algorithm::English);
+    let mut stems = Stems::default();
     segmented
         .units
         .iter()
@@ -207,7 +232,7 @@ pub fn items(
                 UnitKind::Quote { form: QuoteForm::Statement, .. } => AlignKind::Quote,
                 _ => return None,
             };
-            let tokens = content_tokens(unit.span.of(&document.text), names, &stemmer);
+            let tokens = content_tokens(unit.span.of(&document.text), names, &mut stems);
             let unit = UnitRef { doc: document.id, unit: position as u32 };
             (!tokens.is_empty()).then_some((Item { unit, kind }, tokens))
         })
@@ -814,14 +839,19 @@ mod tests {
     }
 
     #[test]
+    fn stopwords_are_sorted_for_binary_search() {
+        assert!(STOPWORDS.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
+    #[test]
     fn content_tokens_map_names_to_clusters_and_drop_function_words() {
         let names: HashMap<String, u32> =
             [("witkoff", 1), ("vitkoff", 1)].into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        let stemmer = Stemmer::create(Algorithm::English);
+        let mut stems = Stems::default();
         assert_eq!(
-            content_tokens("Vitkoff met the negotiators on October 14", &names, &stemmer),
+            content_tokens("Vitkoff met the negotiators on October 14", &names, &mut stems),
             ["#1", "14", "met", "negoti", "octob"]
         );
-        assert_eq!(content_tokens("Witkoff's negotiator", &names, &stemmer), ["#1", "negoti"]);
+        assert_eq!(content_tokens("Witkoff's negotiator", &names, &mut stems), ["#1", "negoti"]);
     }
 }

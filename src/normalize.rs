@@ -95,7 +95,8 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
 }
 
-/// English function words: no content for matching, never a name on their own.
+/// English function words: no content for matching, never a name on their own. Sorted, for
+/// binary search.
 pub const FUNCTION_WORDS: [&str; 61] = [
     "a",
     "about",
@@ -162,7 +163,7 @@ pub const FUNCTION_WORDS: [&str; 61] = [
 
 /// Whether a lowercase word is one of [`FUNCTION_WORDS`].
 pub fn is_function_word(word: &str) -> bool {
-    FUNCTION_WORDS.contains(&word)
+    FUNCTION_WORDS.binary_search(&word).is_ok()
 }
 
 /// Month names, lowercase: dates are numbers to some stages and never names to others.
@@ -226,6 +227,11 @@ mod tests {
     #[test]
     fn composes_decomposed_text() {
         assert_eq!(matching_form("Zelenskyi\u{0306}"), "zelenskyĭ");
+    }
+
+    #[test]
+    fn function_words_are_sorted_for_binary_search() {
+        assert!(FUNCTION_WORDS.windows(2).all(|pair| pair[0] < pair[1]));
     }
 
     #[test]

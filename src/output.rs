@@ -63,7 +63,7 @@ fn write_table(
     header: &[&str],
     write_rows: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
 ) -> csv::Result<()> {
-    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+    let mut writer = csv::WriterBuilder::new().has_headers(false).buffer_capacity(1 << 16).from_writer(out);
     writer.write_record(header)?;
     write_rows(&mut writer)?;
     writer.flush()?;
@@ -205,7 +205,7 @@ struct AlignmentRow<'a> {
 
 /// Writes `alignments.csv`: every aligned pair, by statement group.
 pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let group_of: std::collections::HashMap<_, u32> =
+    let group_of: rustc_hash::FxHashMap<_, u32> =
         analysis.groups.iter().flat_map(|g| g.members.iter().map(move |m| (*m, g.id))).collect();
     let mut rows: Vec<(u32, &crate::align::Pair)> =
         analysis.pairs.iter().map(|p| (group_of[&p.a], p)).collect();
@@ -372,7 +372,7 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Resu
         .tempfile_in(directory)
         .map_err(io_error)?;
     {
-        let mut buffered = std::io::BufWriter::new(temporary.as_file_mut());
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, temporary.as_file_mut());
         write(&mut buffered).map_err(|source| Error::Csv { path: path.to_path_buf(), source })?;
         buffered.flush().map_err(io_error)?;
     }
