@@ -456,6 +456,10 @@ struct Groups<'a> {
     /// Per root: the surname ids and given names of its members.
     surnames: Vec<Vec<usize>>,
     given: Vec<Vec<GivenName>>,
+    /// Spelling comparisons of representative surnames already made, and whether the closest
+    /// readings change letters once asked: the same two representatives meet again for every
+    /// pair of their spellings' entities.
+    compared: FxHashMap<(usize, usize), (f64, Option<bool>)>,
     entities: &'a [Entity],
     cooccurring: &'a Cooccurring,
     config: &'a ClusterConfig,
@@ -469,6 +473,7 @@ impl<'a> Groups<'a> {
             weight: entities.iter().map(|e| e.mentions.len()).collect(),
             surnames: entities.iter().map(|e| vec![e.surname_id]).collect(),
             given: entities.iter().map(|e| e.given.iter().map(|g| GivenName::new(g)).collect()).collect(),
+            compared: FxHashMap::default(),
             entities,
             cooccurring,
             config,
@@ -493,17 +498,23 @@ impl<'a> Groups<'a> {
         if ra == rb {
             return true;
         }
-        let (rep_a, rep_b) =
-            (&surname_skeletons[self.representative[ra]], &surname_skeletons[self.representative[rb]]);
+        let key = (self.representative[ra], self.representative[rb]);
+        let (rep_a, rep_b) = (&surname_skeletons[key.0], &surname_skeletons[key.1]);
         if gender_conflict(rep_a, rep_b) {
             return false;
         }
-        let found = compare_spellings(rep_a, rep_b, self.config.with_given_name_threshold);
+        let threshold = self.config.with_given_name_threshold;
+        let (similarity, _) = *self
+            .compared
+            .entry(key)
+            .or_insert_with(|| (compare_spellings(rep_a, rep_b, threshold).similarity, None));
+        let mut changes_letters = || {
+            let (_, changes) = self.compared.get_mut(&key).expect("compared just above");
+            *changes.get_or_insert_with(|| compare_spellings(rep_a, rep_b, threshold).changes_letters())
+        };
         // Agreeing given names make up for dropped or added letters, not for changed ones.
-        let acceptable = found.similarity >= self.config.spelling_threshold
-            || (found.similarity >= self.config.with_given_name_threshold
-                && !found.changes_letters()
-                && self.given_names_agree(a, b));
+        let acceptable = similarity >= self.config.spelling_threshold
+            || (similarity >= threshold && !changes_letters() && self.given_names_agree(a, b));
         acceptable && self.try_union(a, b)
     }
 
