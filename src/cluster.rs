@@ -307,22 +307,37 @@ pub fn confirm(
     mentions: &[Mention],
     aligned: impl IntoIterator<Item = ((DocId, u32), (DocId, u32))>,
 ) -> HashSet<ContestedLink> {
-    let wanted: HashSet<(&str, &str)> = contested.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let mut surnames_in: HashMap<(DocId, u32), Vec<String>> = HashMap::new();
+    // Only the sentences naming a contested surname matter; surnames are numbered so that a
+    // link is two numbers.
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    for surname in contested.iter().flat_map(|(a, b)| [a, b]) {
+        let next = ids.len() as u32;
+        ids.entry(surname.as_str()).or_insert(next);
+    }
+    let wanted: FxHashMap<(u32, u32), &ContestedLink> =
+        contested.iter().map(|link| ((ids[link.0.as_str()], ids[link.1.as_str()]), link)).collect();
+    let mut surnames_in: FxHashMap<(DocId, u32), Vec<u32>> = FxHashMap::default();
+    let mut ascii_lower = String::new();
     for mention in mentions {
-        if let Some(surname) = mention.tokens.last() {
-            surnames_in.entry((mention.doc, mention.sentence)).or_default().push(surname.to_lowercase());
+        let Some(surname) = mention.tokens.last() else { continue };
+        let lower = if surname.is_ascii() {
+            ascii_lower.clear();
+            ascii_lower.extend(surname.chars().map(|c| c.to_ascii_lowercase()));
+            ids.get(ascii_lower.as_str())
+        } else {
+            ids.get(surname.to_lowercase().as_str())
+        };
+        if let Some(&id) = lower {
+            surnames_in.entry((mention.doc, mention.sentence)).or_default().push(id);
         }
     }
     let mut confirmed = HashSet::new();
     for (a, b) in aligned {
         let (Some(in_a), Some(in_b)) = (surnames_in.get(&a), surnames_in.get(&b)) else { continue };
-        // Both sides are lowercase already: order them without allocating a link per pair.
-        for x in in_a {
-            for y in in_b {
-                let link = if x <= y { (x.as_str(), y.as_str()) } else { (y.as_str(), x.as_str()) };
-                if wanted.contains(&link) {
-                    confirmed.insert((link.0.to_owned(), link.1.to_owned()));
+        for &x in in_a {
+            for &y in in_b {
+                if let Some(&link) = wanted.get(&(x, y)).or_else(|| wanted.get(&(y, x))) {
+                    confirmed.insert(link.clone());
                 }
             }
         }
