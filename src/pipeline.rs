@@ -200,26 +200,22 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
         if config.depth < Depth::Alignment {
             return (segmented, mentions, names, (Vec::new(), Vec::new()));
         }
-        let alignment = align(&documents, &segmented, &names, config, &mut timings);
         // Contested spelling links stand only where an aligned pair of sentences shows both
-        // spellings; without them the clusters are built again.
-        let names = timings.time("confirm", || {
-            let sentence =
-                |unit: UnitRef| (unit.doc, segmented[unit.doc.0 as usize].units[unit.unit as usize].index);
-            let aligned = alignment
-                .0
-                .iter()
-                .filter(|pair| pair.kind == AlignKind::Sentence)
-                .map(|pair| (sentence(pair.a), sentence(pair.b)));
+        // spellings; without them the clusters are built again. This needs the aligned pairs
+        // but not their descriptions, and mostly runs on one thread: it runs beside describing.
+        let sentence =
+            |unit: UnitRef| (unit.doc, segmented[unit.doc.0 as usize].units[unit.unit as usize].index);
+        let confirm_names = |aligned_sentences: Vec<(UnitRef, UnitRef)>| {
+            let aligned = aligned_sentences.into_iter().map(|(a, b)| (sentence(a), sentence(b)));
             let confirmed = confirm(&contested, &mentions, aligned);
-            if contested.iter().all(|link| confirmed.contains(link)) {
-                names
-            } else {
-                spellings.cluster(Some(&confirmed)).0
-            }
-        });
+            let all_confirmed = contested.iter().all(|link| confirmed.contains(link));
+            (!all_confirmed).then(|| spellings.cluster(Some(&confirmed)).0)
+        };
+        let (pairs, groups, relinked) =
+            align(&documents, &segmented, &names, config, &mut timings, confirm_names);
+        let names = relinked.unwrap_or(names);
         timings.produced(names.len(), "clusters");
-        (segmented, mentions, names, alignment)
+        (segmented, mentions, names, (pairs, groups))
     });
     Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: Vec::new(), timings })
 }
@@ -253,14 +249,16 @@ fn mentions_of(
     split_juxtaposed(mentions)
 }
 
-/// Finds, scores and selects aligned pairs, and groups them into statements.
-fn align(
+/// Finds, scores and selects aligned pairs, groups them into statements and describes them;
+/// `alongside_describe` gets the aligned sentence pairs and runs while they are described.
+fn align<R: Send>(
     documents: &[Document],
     segmented: &[Segmented],
     names: &[NameCluster],
     run_config: &Config,
     timings: &mut Timings,
-) -> (Vec<Pair>, Vec<Group>) {
+    alongside_describe: impl FnOnce(Vec<(UnitRef, UnitRef)>) -> R + Send,
+) -> (Vec<Pair>, Vec<Group>, R) {
     let config = &run_config.align;
     let name_index = name_tokens(names);
     let (items, index) = timings.time("index", || {
@@ -359,10 +357,19 @@ fn align(
     });
     timings.produced(pairs.len(), "coherent pairs");
     drop(index);
-    timings.time("describe", || {
-        pairs.par_chunk_by_mut(|x, y| x.a == y.a).for_each(|same_a| describe(same_a, &texts, &name_index))
+    let aligned_sentences: Vec<(UnitRef, UnitRef)> =
+        pairs.iter().filter(|pair| pair.kind == AlignKind::Sentence).map(|pair| (pair.a, pair.b)).collect();
+    let ((), alongside) = timings.time("describe+confirm", || {
+        rayon::join(
+            || {
+                pairs
+                    .par_chunk_by_mut(|x, y| x.a == y.a)
+                    .for_each(|same_a| describe(same_a, &texts, &name_index))
+            },
+            || alongside_describe(aligned_sentences),
+        )
     });
-    (pairs, groups)
+    (pairs, groups, alongside)
 }
 
 fn segment_with(documents: &[Document], corpus: &CorpusStats, bar: &ProgressBar) -> Vec<Segmented> {

@@ -284,9 +284,9 @@ fn print_timings(timings: &Timings) {
     for stage in &timings.stages {
         let memory = stage.peak_memory.map(|bytes| format!("  peak {} MB", bytes >> 20)).unwrap_or_default();
         let output = stage.output.map(|(count, what)| format!("  {count} {what}")).unwrap_or_default();
-        eprintln!("{:>12} {:8.3} s{memory}{output}", stage.name, stage.time.as_secs_f64());
+        eprintln!("{:>16} {:8.3} s{memory}{output}", stage.name, stage.time.as_secs_f64());
     }
-    eprintln!("{:>12} {:8.3} s", "total", total.as_secs_f64());
+    eprintln!("{:>16} {:8.3} s", "total", total.as_secs_f64());
 }
 
 fn summary(analysis: &Analysis, directory: &Path) -> String {

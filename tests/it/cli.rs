@@ -140,8 +140,7 @@ fn timings_list_every_stage_and_the_total() {
             "score",
             "select",
             "group",
-            "describe",
-            "confirm",
+            "describe+confirm",
             "write",
             "total"
         ],
