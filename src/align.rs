@@ -8,7 +8,7 @@
 //! Each item keeps its best counterpart in every other source above the threshold (so one
 //! long sentence can pair with two short ones), and pairs are joined into statement groups.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
@@ -631,17 +631,32 @@ pub fn agreement<'t>(
 /// The aligned units' texts and sketches, for exact comparisons.
 pub struct Texts<'t, F: Fn(UnitRef) -> &'t str> {
     /// The items, in unit order, as [`items`] makes them document by document.
-    pub items: &'t [Item],
+    items: &'t [Item],
+    /// Per document: its first item, then one past the last document's.
+    first_items: Vec<usize>,
     /// Their sketches.
-    pub sketches: &'t Sketches,
+    sketches: &'t Sketches,
     /// A unit's text.
-    pub text_of: F,
+    text_of: F,
 }
 
 impl<'t, F: Fn(UnitRef) -> &'t str> Texts<'t, F> {
-    /// The item of an aligned unit.
+    /// The texts (`text_of`) and sketches of `items`, which are in unit order.
+    pub fn new(items: &'t [Item], sketches: &'t Sketches, text_of: F) -> Self {
+        let documents = items.last().map_or(0, |item| item.unit.doc.0 as usize + 1);
+        let first_items = (0..=documents)
+            .map(|doc| items.partition_point(|item| (item.unit.doc.0 as usize) < doc))
+            .collect();
+        Texts { items, first_items, sketches, text_of }
+    }
+
+    /// The item of an aligned unit, searched among its document's items only (a search over
+    /// all items was a cache miss per step at scale).
     fn item(&self, unit: UnitRef) -> usize {
-        self.items.binary_search_by_key(&unit, |item| item.unit).expect("every aligned unit is an item")
+        let doc = unit.doc.0 as usize;
+        let (first, end) = (self.first_items[doc], self.first_items[doc + 1]);
+        let found = self.items[first..end].binary_search_by_key(&unit, |item| item.unit);
+        first + found.expect("every aligned unit is an item")
     }
 
     /// Exact matches of each of `units` with `reference` (each unit first, as
@@ -666,7 +681,7 @@ impl<'t, F: Fn(UnitRef) -> &'t str> Texts<'t, F> {
 /// each pair similar but the ends unrelated (same place and object, different event), does not,
 /// and without this it grows into one group spanning hundreds of unrelated sentences.
 pub fn coherent(pairs: Vec<Pair>, groups: &[Group], threshold: f64) -> Vec<Pair> {
-    let strays: HashSet<UnitRef> = groups
+    let strays: rustc_hash::FxHashSet<UnitRef> = groups
         .iter()
         .flat_map(|group| group.members.iter().zip(&group.agreement))
         .filter(|&(_, &agreement)| agreement < threshold)
@@ -780,11 +795,7 @@ mod tests {
             divergence: Divergence::Wording,
             diff: String::new(),
         }];
-        let texts = Texts {
-            items: &[],
-            sketches: &sketches,
-            text_of: |unit: UnitRef| texts[unit.doc.0 as usize].as_str(),
-        };
+        let texts = Texts::new(&[], &sketches, |unit: UnitRef| texts[unit.doc.0 as usize].as_str());
         describe(&mut pairs, &texts, &HashMap::new());
         let matches = compare_texts((texts.text_of)(unit(1)), (texts.text_of)(unit(0)));
         assert_eq!(pairs[0].chrf, matches.chrf(true));

@@ -4,7 +4,6 @@
 //! Per-document stages run with `par_iter` and keep input order; corpus-wide statistics are
 //! merged in document order. The result is identical whatever the number of threads.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -337,14 +336,14 @@ fn align<R: Send>(
     let pairs = timings.time("select", || select(&scored, &items, config));
     drop(scored);
     timings.produced(pairs.len(), "pairs");
-    let texts = Texts { items: &items, sketches: &sketches, text_of };
+    let texts = Texts::new(&items, &sketches, text_of);
     let (mut pairs, groups) = timings.time("group", || {
         let mut first_groups = group(&pairs);
         first_groups.par_iter_mut().for_each(|group| group.agreement = agreement(group, &index, &texts));
         let pairs = coherent(pairs, &first_groups, config.coherence_threshold);
         // A group that lost no member keeps its pairs, consensus and agreement; only the groups
         // that pruning changed are measured again.
-        let unchanged: HashMap<UnitRef, &Group> =
+        let unchanged: rustc_hash::FxHashMap<UnitRef, &Group> =
             first_groups.iter().map(|group| (group.members[0], group)).collect();
         let mut groups = group(&pairs);
         groups.par_iter_mut().for_each(|group| {

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rustc_hash::FxHashMap;
+
 use crate::align::{AlignKind, Pair, UnitRef};
 use crate::cluster::NameCluster;
 use crate::divergence::Divergence;
@@ -84,7 +86,7 @@ pub fn divergences(analysis: &Analysis) -> Vec<Finding> {
 }
 
 /// Statement group of every grouped unit.
-fn group_index(analysis: &Analysis) -> HashMap<UnitRef, usize> {
+fn group_index(analysis: &Analysis) -> FxHashMap<UnitRef, usize> {
     analysis
         .groups
         .iter()
@@ -95,7 +97,7 @@ fn group_index(analysis: &Analysis) -> HashMap<UnitRef, usize> {
 
 /// A finding for an aligned pair whose difference matters: a negation or number mismatch, a
 /// different person named, or a strongly reworded quote.
-fn pair_finding(analysis: &Analysis, pair: &Pair, group_of: &HashMap<UnitRef, usize>) -> Option<Finding> {
+fn pair_finding(analysis: &Analysis, pair: &Pair, group_of: &FxHashMap<UnitRef, usize>) -> Option<Finding> {
     let (severity, kind) = match pair.divergence {
         Divergence::Negation => (Severity::High, "negation"),
         Divergence::Number => (Severity::High, "number"),
@@ -157,7 +159,7 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
         })
         .collect();
     // Provenance: the sources joined by near-identical copies.
-    let mut carried_by: HashMap<UnitRef, BTreeSet<String>> = HashMap::new();
+    let mut carried_by: FxHashMap<UnitRef, BTreeSet<String>> = FxHashMap::default();
     for pair in &copies {
         let sources: BTreeSet<String> =
             [pair.a, pair.b].iter().map(|unit| analysis.source(unit.doc).to_owned()).collect();
