@@ -9,29 +9,49 @@
 //! full stop) are found with the corpus vocabulary: a glued token is rare, and its halves are
 //! words seen elsewhere.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::{Hash, Hasher};
 
 use crate::model::{BoilerplateRule, Defect, DefectKind, Document, LineClass, Span};
 use crate::normalize::{MONTHS, letter_runs, matching_form};
 
-/// What one document contributes to the corpus-wide statistics.
+/// What one document, or several merged, contribute to the corpus-wide statistics.
 #[derive(Debug, Default, Clone)]
 pub struct DocStats {
-    /// Distinct matching forms of the document's non-empty lines, as 64-bit hashes: a corpus
+    /// Distinct matching forms of the documents' non-empty lines, as 64-bit hashes: a corpus
     /// of a million lines would otherwise hold every line twice while counting repeats.
-    lines: HashSet<u64>,
-    /// Word counts of the document: lowercased, and capitalised words as written.
+    lines: FxHashSet<u64>,
+    /// Those of `lines` found in two or more of the documents.
+    repeated: FxHashSet<u64>,
+    /// Word counts of the documents: lowercased, and capitalised words as written.
     words: Vocabulary,
+}
+
+impl DocStats {
+    /// The statistics of both: merging is associative and commutative, so documents can be
+    /// merged in any grouping (in parallel) with the same result.
+    pub fn merge(mut self, mut other: DocStats) -> DocStats {
+        if self.lines.len() < other.lines.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        self.repeated.extend(other.repeated);
+        for line in other.lines {
+            if !self.lines.insert(line) {
+                self.repeated.insert(line);
+            }
+        }
+        self.words.add(other.words);
+        self
+    }
 }
 
 /// Word counts over a corpus, used to tell glued tokens from real words.
 #[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
-    lowercase: HashMap<String, u32>,
-    capitalised: HashMap<String, u32>,
+    lowercase: FxHashMap<String, u32>,
+    capitalised: FxHashMap<String, u32>,
     /// Capitalised words inside a clause (after a word or comma), where capitals mean names.
-    inner_capitalised: HashMap<String, u32>,
+    inner_capitalised: FxHashMap<String, u32>,
 }
 
 impl Vocabulary {
@@ -67,7 +87,7 @@ impl Vocabulary {
 #[derive(Debug, Default, Clone)]
 pub struct CorpusStats {
     /// Lines (matching form) that occur in two or more documents.
-    repeated_lines: HashSet<u64>,
+    repeated_lines: FxHashSet<u64>,
     /// Word counts across the corpus.
     pub vocabulary: Vocabulary,
 }
@@ -104,19 +124,8 @@ pub fn doc_stats(document: &Document) -> DocStats {
 
 /// Merges per-document statistics (in any order; the result does not depend on it).
 pub fn corpus_stats(per_document: impl IntoIterator<Item = DocStats>) -> CorpusStats {
-    let mut seen_once = HashSet::new();
-    let mut corpus = CorpusStats::default();
-    for stats in per_document {
-        for line in stats.lines {
-            if seen_once.contains(&line) {
-                corpus.repeated_lines.insert(line);
-            } else {
-                seen_once.insert(line);
-            }
-        }
-        corpus.vocabulary.add(stats.words);
-    }
-    corpus
+    let merged = per_document.into_iter().fold(DocStats::default(), DocStats::merge);
+    CorpusStats { repeated_lines: merged.repeated, vocabulary: merged.words }
 }
 
 /// Classifies every line of a document (one entry per `\n`-separated line).

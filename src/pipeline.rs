@@ -14,7 +14,7 @@ use crate::align::{
     AlignConfig, AlignKind, Group, Index, Item, Pair, Scored, Texts, UnitRef, agreement, candidates,
     coherent, describe, group, items, name_tokens, score, select,
 };
-use crate::clean::{CorpusStats, classify_lines, corpus_stats, doc_stats, find_defects};
+use crate::clean::{CorpusStats, DocStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
 use crate::error::{Diagnostic, Error};
 use crate::load::{LoadOptions, load};
@@ -225,7 +225,7 @@ pub fn segment_all(documents: &[Document]) -> Vec<Segmented> {
 }
 
 fn corpus_statistics(documents: &[Document]) -> CorpusStats {
-    corpus_stats(documents.par_iter().map(doc_stats).collect::<Vec<_>>())
+    corpus_stats([documents.par_iter().map(doc_stats).reduce(Default::default, DocStats::merge)])
 }
 
 /// Finds the name mentions of every document.
