@@ -252,23 +252,32 @@ pub fn extract_mentions(
 /// Witkoff", where the translation lost a comma) when both halves occur as names on their own
 /// somewhere in the corpus.
 pub fn split_juxtaposed(mentions: Vec<Mention>) -> Vec<Mention> {
-    let known: std::collections::HashSet<Vec<String>> =
-        mentions.iter().filter(|m| m.tokens.len() >= 2).map(|m| m.tokens.clone()).collect();
-    mentions
-        .into_iter()
-        .flat_map(|mention| {
-            let split = (2..mention.tokens.len().saturating_sub(1))
-                .find(|&at| known.contains(&mention.tokens[..at]) && known.contains(&mention.tokens[at..]));
-            match split {
-                Some(at) => {
-                    let head = Mention { tokens: mention.tokens[..at].to_vec(), ..mention.clone() };
-                    let tail = Mention { tokens: mention.tokens[at..].to_vec(), ..mention };
-                    vec![head, tail]
-                }
-                None => vec![mention],
+    let splits: Vec<Option<usize>> = {
+        let known: rustc_hash::FxHashSet<&[String]> =
+            mentions.iter().filter(|m| m.tokens.len() >= 2).map(|m| m.tokens.as_slice()).collect();
+        mentions
+            .iter()
+            .map(|mention| {
+                (2..mention.tokens.len().saturating_sub(1))
+                    .find(|&at| known.contains(&mention.tokens[..at]) && known.contains(&mention.tokens[at..]))
+            })
+            .collect()
+    };
+    let extra = splits.iter().flatten().count();
+    if extra == 0 {
+        return mentions;
+    }
+    let mut split = Vec::with_capacity(mentions.len() + extra);
+    for (mention, at) in mentions.into_iter().zip(splits) {
+        match at {
+            Some(at) => {
+                split.push(Mention { tokens: mention.tokens[..at].to_vec(), ..mention.clone() });
+                split.push(Mention { tokens: mention.tokens[at..].to_vec(), ..mention });
             }
-        })
-        .collect()
+            None => split.push(mention),
+        }
+    }
+    split
 }
 
 /// The unit's text with the spaces that extraction lost put back.
