@@ -341,6 +341,14 @@ impl Index {
         Index { tokens: tokens_of_items, item_spans, postings, idf, token_kind }
     }
 
+    /// Reads the first token of each of `items` and returns nothing of use: at scale every
+    /// random item's tokens are a cache miss, and loads that do not depend on one another
+    /// overlap, where the same loads inside Dice's merge loop come one after another.
+    pub fn touch(&self, items: impl Iterator<Item = usize>) {
+        let first_tokens = items.map(|item| self.item_tokens(item).first().copied().unwrap_or(0));
+        std::hint::black_box(first_tokens.fold(0u32, u32::wrapping_add));
+    }
+
     /// An item's token ids, sorted.
     fn item_tokens(&self, item: usize) -> &[u32] {
         let span = self.item_spans[item];
@@ -467,11 +475,7 @@ pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignC
         found.select_nth_unstable_by(config.max_ranked, by_weight);
         found.truncate(config.max_ranked);
     }
-    // At scale each candidate's tokens are a cache miss. Touching them all first, in loads
-    // that do not depend on one another, lets those misses overlap instead of coming one
-    // after another inside Dice's merge loop.
-    let first_tokens = found.iter().map(|&(_, other)| index.item_tokens(other as usize).first().copied());
-    std::hint::black_box(first_tokens.fold(0u32, |sum, token| sum.wrapping_add(token.unwrap_or(0))));
+    index.touch(found.iter().map(|&(_, other)| other as usize));
     let mut scored: Vec<(DocId, f64, u32)> = found
         .into_iter()
         .map(|(_, other)| (items[other as usize].unit.doc, index.dice(item_id, other as usize), other))

@@ -258,8 +258,9 @@ pub fn split_juxtaposed(mentions: Vec<Mention>) -> Vec<Mention> {
         mentions
             .iter()
             .map(|mention| {
-                (2..mention.tokens.len().saturating_sub(1))
-                    .find(|&at| known.contains(&mention.tokens[..at]) && known.contains(&mention.tokens[at..]))
+                (2..mention.tokens.len().saturating_sub(1)).find(|&at| {
+                    known.contains(&mention.tokens[..at]) && known.contains(&mention.tokens[at..])
+                })
             })
             .collect()
     };

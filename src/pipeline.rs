@@ -321,11 +321,16 @@ fn align<R: Send>(
                 bar.inc(chunk.len() as u64);
                 // Pairs below the threshold can never be kept; dropping them here keeps memory
                 // proportional to the pairs kept, not the candidates scored.
-                sketches.touch(chunk.iter().map(|&(_, b)| b as usize));
-                chunk
-                    .iter()
-                    .map(|&pair| score(pair, &index, &sketches))
-                    .filter(|pair| pair.similarity >= config.threshold)
+                // The second items are scattered: their data is touched a few hundred at a
+                // time before scoring (see `Sketches::touch`).
+                chunk.chunks(256).flat_map(|pairs| {
+                    sketches.touch(pairs.iter().map(|&(_, b)| b as usize));
+                    index.touch(pairs.iter().map(|&(_, b)| b as usize));
+                    pairs
+                        .iter()
+                        .map(|&pair| score(pair, &index, &sketches))
+                        .filter(|pair| pair.similarity >= config.threshold)
+                })
             })
             .collect();
         bar.finish_and_clear();
