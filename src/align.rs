@@ -669,10 +669,9 @@ impl<'t, F: Fn(UnitRef) -> &'t str> Texts<'t, F> {
     pub fn compare_each(&self, units: &[UnitRef], reference: UnitRef) -> Vec<Matches> {
         if self.sketches.is_exact() {
             let reference = self.sketches.get(self.item(reference));
-            units
-                .iter()
-                .map(|&unit| compare_sketches(self.sketches.get(self.item(unit)), reference))
-                .collect()
+            let items: Vec<usize> = units.iter().map(|&unit| self.item(unit)).collect();
+            self.sketches.touch(items.iter().copied());
+            items.into_iter().map(|item| compare_sketches(self.sketches.get(item), reference)).collect()
         } else {
             let texts: Vec<&str> = units.iter().map(|&unit| (self.text_of)(unit)).collect();
             compare_each(&texts, (self.text_of)(reference))
