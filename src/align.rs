@@ -14,7 +14,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
 use crate::cluster::{NameCluster, find_root};
-use crate::divergence::{Divergence, classify, word_diff};
+use crate::divergence::{Divergence, compare_with};
 use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{is_function_word, matching_form};
 use crate::score::{Matches, Sketches, compare_each, compare_sketches};
@@ -540,17 +540,16 @@ pub fn describe<'t>(
     let Some(unit_a) = pairs.first().map(|pair| pair.a) else { return };
     debug_assert!(pairs.iter().all(|pair| pair.a == unit_a), "described pairs share their first unit");
     let text_a = (texts.text_of)(unit_a);
+    let texts_b: Vec<&str> = pairs.iter().map(|pair| (texts.text_of)(pair.b)).collect();
     if !texts.sketches.is_exact() {
-        let texts_b: Vec<&str> = pairs.iter().map(|pair| (texts.text_of)(pair.b)).collect();
         for (pair, matches) in pairs.iter_mut().zip(compare_each(&texts_b, text_a)) {
             pair.chrf = matches.chrf(true);
             pair.chrf_plus_plus = matches.chrf_plus_plus(true);
         }
     }
-    for pair in pairs.iter_mut() {
-        let text_b = (texts.text_of)(pair.b);
-        pair.divergence = classify(text_a, text_b, names);
-        pair.diff = word_diff(text_a, text_b);
+    for (pair, (divergence, diff)) in pairs.iter_mut().zip(compare_with(text_a, &texts_b, names)) {
+        pair.divergence = divergence;
+        pair.diff = diff;
     }
 }
 

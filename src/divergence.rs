@@ -95,7 +95,25 @@ const MAX_HUNK_WORDS: usize = 4;
 /// loose paraphrase differs everywhere, and that is `wording`.
 pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
-    let (words_a, words_b) = (words(&form_a), words(&form_b));
+    classify_words(&words(&form_a), &words(&form_b), names)
+}
+
+/// Classifies and diffs each of `others` against `text`: for each, what [`classify`] and
+/// [`word_diff`] give with `text` first, but with `text` prepared once for all of them.
+pub fn compare_with(text: &str, others: &[&str], names: &HashMap<String, u32>) -> Vec<(Divergence, String)> {
+    let form = matching_form(text);
+    let (classified, diffed) = (words(&form), DiffSide::new(text));
+    others
+        .iter()
+        .map(|other| {
+            let other_form = matching_form(other);
+            let divergence = classify_words(&classified, &words(&other_form), names);
+            (divergence, diff_sides(&diffed, &DiffSide::new(other)))
+        })
+        .collect()
+}
+
+fn classify_words(words_a: &[Cow<str>], words_b: &[Cow<str>], names: &HashMap<String, u32>) -> Divergence {
     if words_a == words_b {
         return Divergence::Identical;
     }
@@ -107,11 +125,11 @@ pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
         }
     }
     if words_a.len() == words_b.len()
-        && words_a.iter().zip(&words_b).all(|(x, y)| named(x, names) == named(y, names))
+        && words_a.iter().zip(words_b).all(|(x, y)| named(x, names) == named(y, names))
     {
         return Divergence::Spelling;
     }
-    let hunks = short_hunks(&words_a, &words_b);
+    let hunks = short_hunks(words_a, words_b);
     let count = |words: &[Cow<str>], set: &[&str]| words.iter().filter(|w| set.contains(&&***w)).count();
     // "{+not+}", "[-can-]{+cannot+}": a negation is a change of one or two words.
     let negated = |hunk: &Hunk| {
@@ -196,10 +214,28 @@ fn short_hunks<'w, 'f>(a: &'w [Cow<'f, str>], b: &'w [Cow<'f, str>]) -> Vec<Hunk
 /// added words as `{+…+}`; a run of changes is shown as one removal then one addition. Words
 /// are compared in matching form, so curly and straight quotes or case alone are no change.
 pub fn word_diff(a: &str, b: &str) -> String {
-    let (old, new): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
-    let (old_form, new_form): (Vec<Cow<str>>, Vec<Cow<str>>) =
-        (old.iter().map(|w| matching_form(w)).collect(), new.iter().map(|w| matching_form(w)).collect());
-    let mut out = String::with_capacity(a.len() + b.len());
+    diff_sides(&DiffSide::new(a), &DiffSide::new(b))
+}
+
+/// A text's words for the word diff: as written, and in matching form.
+struct DiffSide<'t> {
+    words: Vec<&'t str>,
+    forms: Vec<Cow<'t, str>>,
+}
+
+impl<'t> DiffSide<'t> {
+    fn new(text: &'t str) -> Self {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let forms = words.iter().map(|word| matching_form(word)).collect();
+        DiffSide { words, forms }
+    }
+}
+
+fn diff_sides(old_side: &DiffSide, new_side: &DiffSide) -> String {
+    let (old, new) = (&old_side.words, &new_side.words);
+    let (old_form, new_form) = (&old_side.forms, &new_side.forms);
+    let text_bytes = |words: &[&str]| words.iter().map(|word| word.len() + 1).sum::<usize>();
+    let mut out = String::with_capacity(text_bytes(old) + text_bytes(new));
     let (mut removed, mut added): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     let flush = |out: &mut String, removed: &mut Vec<&str>, added: &mut Vec<&str>| {
         if removed.is_empty() && added.is_empty() {
@@ -302,6 +338,17 @@ mod tests {
             ),
             Divergence::Wording
         );
+    }
+
+    #[test]
+    fn comparing_with_a_prepared_text_is_classifying_and_diffing_each_pair() {
+        let n = names();
+        let text = "Witkoff met Ushakov on October 14, and he would not comment.";
+        let others =
+            ["Vitkoff met Ushakov on October 14, and he would not comment.", "Peskov met Ushakov.", ""];
+        let expected: Vec<(Divergence, String)> =
+            others.iter().map(|other| (classify(text, other, &n), word_diff(text, other))).collect();
+        assert_eq!(compare_with(text, &others, &n), expected);
     }
 
     #[test]
