@@ -254,7 +254,7 @@ fn diff_sides(old_side: &DiffSide, new_side: &DiffSide) -> String {
         removed.clear();
         added.clear();
     };
-    for op in capture_diff_slices(Algorithm::Myers, &old_form, &new_form) {
+    for op in capture_diff_slices(Algorithm::Myers, old_form, new_form) {
         match op {
             DiffOp::Equal { old_index, len, .. } => {
                 flush(&mut out, &mut removed, &mut added);
