@@ -15,7 +15,7 @@
 //! groups hold surnames that appear together in one sentence, when their given names clash, or
 //! when the surnames differ in grammatical gender (Zelensky / Zelenska).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
@@ -219,7 +219,7 @@ impl<'a> Spellings<'a> {
         let mut groups = Groups::new(entities, &self.cooccurring, self.config);
 
         // 1. A surname alone links to the full name ending with it in the same source.
-        let mut full_names_by_doc: HashMap<(DocId, usize), Vec<usize>> = HashMap::new();
+        let mut full_names_by_doc: FxHashMap<(DocId, usize), Vec<usize>> = FxHashMap::default();
         let mut surname_only_by_doc: BTreeMap<(DocId, usize), usize> = BTreeMap::new();
         for (entity_id, entity) in entities.iter().enumerate() {
             for &mention_id in &entity.mentions {
@@ -347,9 +347,17 @@ pub fn confirm(
 
 /// Distinct spellings, sorted, and the distinct surnames they end with.
 fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
-    let mut by_surface: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Grouped by token run first (no string built per mention), then by surface.
+    let mut by_tokens: FxHashMap<&[String], Vec<usize>> = FxHashMap::default();
     for (mention_id, mention) in mentions.iter().enumerate() {
-        by_surface.entry(mention.surface()).or_default().push(mention_id);
+        by_tokens.entry(mention.tokens.as_slice()).or_default().push(mention_id);
+    }
+    let mut by_surface: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (tokens, mention_ids) in by_tokens {
+        by_surface.entry(tokens.join(" ")).or_default().extend(mention_ids);
+    }
+    for mention_ids in by_surface.values_mut() {
+        mention_ids.sort_unstable();
     }
     let mut surname_ids: BTreeMap<String, usize> = BTreeMap::new();
     for surface in by_surface.keys() {
@@ -386,12 +394,15 @@ fn cooccurring_surnames(mentions: &[Mention], entities: &[Entity]) -> Cooccurrin
             surname_of_mention[mention_id] = entity.surname_id;
         }
     }
-    let mut by_sentence: BTreeMap<(DocId, u32), Vec<usize>> = BTreeMap::new();
-    for (mention_id, mention) in mentions.iter().enumerate() {
-        by_sentence.entry((mention.doc, mention.sentence)).or_default().push(surname_of_mention[mention_id]);
-    }
+    let mut by_sentence: Vec<((DocId, u32), usize)> = mentions
+        .iter()
+        .enumerate()
+        .map(|(mention_id, mention)| ((mention.doc, mention.sentence), surname_of_mention[mention_id]))
+        .collect();
+    by_sentence.sort_by_key(|&(sentence, _)| sentence);
     let mut pairs = Cooccurring::default();
-    for surnames in by_sentence.values() {
+    for sentence in by_sentence.chunk_by(|x, y| x.0 == y.0) {
+        let surnames: Vec<usize> = sentence.iter().map(|&(_, surname)| surname).collect();
         for (position, &a) in surnames.iter().enumerate() {
             for &b in &surnames[position + 1..] {
                 if a != b {
