@@ -70,6 +70,21 @@ fn write_table(
     Ok(())
 }
 
+/// `format!("{value:.4}")`, which the reports print millions of times: scaled to an integer
+/// when that rounds the same way, which it does unless the value lies within a millionth of a
+/// unit of a tie (the scaling's error is ten thousand times smaller); Rust's exact formatting
+/// otherwise, which often falls back to big-number arithmetic.
+fn four_decimals(value: f64) -> String {
+    let scaled = value * 10_000.0;
+    let clear_of_tie = (scaled - scaled.floor() - 0.5).abs() > 1e-6;
+    if (0.0..1e15).contains(&scaled) && clear_of_tie {
+        let units = scaled.round() as u64;
+        format!("{}.{:04}", units / 10_000, units % 10_000)
+    } else {
+        format!("{value:.4}")
+    }
+}
+
 /// Writes `segments.csv`: every unit of every document, in document then text order.
 pub fn write_segments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
     let header = ["source", "kind", "index", "line", "start", "end", "detail", "text"];
@@ -238,9 +253,9 @@ pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
                 source_b: SafeText(analysis.source(pair.b.doc)),
                 index_b: unit_b.index,
                 text_b: SafeText(text_b),
-                similarity: format!("{:.4}", pair.similarity),
-                chrf: format!("{:.4}", pair.chrf),
-                chrf_pp: format!("{:.4}", pair.chrf_plus_plus),
+                similarity: four_decimals(pair.similarity),
+                chrf: four_decimals(pair.chrf),
+                chrf_pp: four_decimals(pair.chrf_plus_plus),
                 divergence: pair.divergence.label(),
                 diff: SafeText(&pair.diff),
             })?;
@@ -272,8 +287,8 @@ pub fn write_duplicates(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
                 level: duplicate.level,
                 source_a: SafeText(&duplicate.source_a),
                 source_b: SafeText(&duplicate.source_b),
-                similarity: format!("{:.4}", duplicate.similarity),
-                shared_fraction: format!("{:.4}", duplicate.shared_fraction),
+                similarity: four_decimals(duplicate.similarity),
+                shared_fraction: four_decimals(duplicate.shared_fraction),
                 text_a: SafeText(&duplicate.text_a),
                 text_b: SafeText(&duplicate.text_b),
                 sources: SafeText(&duplicate.sources),
@@ -384,6 +399,16 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The shortcut prints what Rust's formatting prints, ties and all.
+        #[test]
+        fn four_decimals_is_rusts_formatting(value in 0.0f64..=100.0, tenths in 0u32..1_000_000) {
+            proptest::prop_assert_eq!(four_decimals(value), format!("{value:.4}"));
+            let near_tie = f64::from(tenths) / 10_000.0 + 0.000_05;
+            proptest::prop_assert_eq!(four_decimals(near_tie), format!("{near_tie:.4}"));
+        }
+    }
 
     fn cell(text: &str) -> String {
         let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
