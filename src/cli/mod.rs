@@ -245,19 +245,17 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     // alignments.csv is most of the bytes (both texts and the diff of every pair), and the
     // duplicates and divergences reports take the most work to find: with more than one thread
     // the two halves (about even at a million sentences) are written side by side.
-    let (alongside, rest): ([(&str, Report); 4], [(&str, Report); 3]) = (
-        [
-            ("alignments.csv", write_alignments),
-            ("names.csv", write_names),
-            ("sources.csv", write_sources),
-            ("defects.csv", write_defects),
-        ],
-        [
-            ("duplicates.csv", write_duplicates),
-            ("divergences.csv", write_divergences),
-            ("segments.csv", write_segments),
-        ],
-    );
+    let alongside: [(&str, Report); 4] = [
+        ("alignments.csv", write_alignments),
+        ("names.csv", write_names),
+        ("sources.csv", write_sources),
+        ("defects.csv", write_defects),
+    ];
+    let rest: [(&str, Report); 3] = [
+        ("duplicates.csv", write_duplicates),
+        ("divergences.csv", write_divergences),
+        ("segments.csv", write_segments),
+    ];
     let write_report =
         |(name, report): (&str, Report)| write_atomic(&args.output.join(name), |out| report(out, &analysis));
     timings.time("write", || -> anyhow::Result<()> {
