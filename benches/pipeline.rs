@@ -220,7 +220,11 @@ fn end_to_end(c: &mut Criterion) {
 fn scale_ladder(c: &mut Criterion) {
     let mut group = c.benchmark_group("scale");
     group.sample_size(10);
-    for sources in [20, 200] {
+    // The 1M rung takes about ten minutes (ten samples of half a minute, plus warm-up), so it
+    // runs only when asked for: CROSSCHECK_BENCH_1M=1 cargo bench --bench pipeline -- scale
+    let million = std::env::var_os("CROSSCHECK_BENCH_1M").is_some_and(|value| value == "1");
+    let rungs: &[usize] = if million { &[20, 200, 2000] } else { &[20, 200] };
+    for &sources in rungs {
         let synthetic = generate(&SynthConfig { sources, sentences: 500, seed: 3 });
         let documents: Vec<Document> = synthetic
             .documents
