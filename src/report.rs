@@ -159,12 +159,11 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
         })
         .collect();
     // Provenance: the sources joined by near-identical copies.
-    let mut carried_by: FxHashMap<UnitRef, BTreeSet<String>> = FxHashMap::default();
+    let mut carried_by: FxHashMap<UnitRef, BTreeSet<&str>> = FxHashMap::default();
     for pair in &copies {
-        let sources: BTreeSet<String> =
-            [pair.a, pair.b].iter().map(|unit| analysis.source(unit.doc).to_owned()).collect();
+        let sources = [analysis.source(pair.a.doc), analysis.source(pair.b.doc)];
         for unit in [pair.a, pair.b] {
-            carried_by.entry(unit).or_default().extend(sources.iter().cloned());
+            carried_by.entry(unit).or_default().extend(sources);
         }
     }
     let mut rows = Vec::new();
@@ -172,7 +171,7 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
         let (text_a, _) = analysis.unit(pair.a);
         let (text_b, _) = analysis.unit(pair.b);
         let mut sources = carried_by[&pair.a].clone();
-        sources.extend(carried_by[&pair.b].iter().cloned());
+        sources.extend(&carried_by[&pair.b]);
         rows.push(Duplicate {
             level: pair.kind.label(),
             source_a: analysis.source(pair.a.doc).to_owned(),
@@ -191,16 +190,13 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
 
 /// Share of the words of `a` that also occur in `b`.
 fn shared_words(a: &str, b: &str) -> f64 {
-    let words = |text: &str| -> Vec<String> {
-        matching_form(text)
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
-    let (words_a, words_b) = (words(a), words(b));
-    let in_b: BTreeSet<&String> = words_b.iter().collect();
-    words_a.iter().filter(|w| in_b.contains(w)).count() as f64 / words_a.len().max(1) as f64
+    let (form_a, form_b) = (matching_form(a), matching_form(b));
+    fn words(form: &str) -> Vec<&str> {
+        form.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect()
+    }
+    let (words_a, words_b) = (words(&form_a), words(&form_b));
+    let in_b: BTreeSet<&str> = words_b.into_iter().collect();
+    words_a.iter().filter(|w| in_b.contains(*w)).count() as f64 / words_a.len().max(1) as f64
 }
 
 /// Document pairs that share near-identical sentences, both directions.
