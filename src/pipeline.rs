@@ -2,7 +2,8 @@
 //! parallel loop is name clustering's comparison of spelling pairs.
 //!
 //! Per-document stages run with `par_iter` and keep input order; corpus-wide statistics are
-//! merged in document order. The result is identical whatever the number of threads.
+//! merged by a merge whose result does not depend on grouping or order. The result is
+//! identical whatever the number of threads.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
