@@ -8,14 +8,14 @@
 //! Each item keeps its best counterpart in every other source above the threshold (so one
 //! long sentence can pair with two short ones), and pairs are joined into statement groups.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
 use crate::cluster::{NameCluster, find_root};
 use crate::divergence::{Divergence, compare_with};
-use crate::model::{DocId, Document, QuoteForm, Segmented, UnitKind};
+use crate::model::{DocId, Document, NameIndex, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{is_function_word, matching_form};
 use crate::score::{Matches, Sketches, compare_each, compare_sketches};
 
@@ -159,7 +159,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// Lowercase surname spelling -> name cluster, for spellings that belong to one cluster only.
-pub fn name_tokens(names: &[NameCluster]) -> HashMap<String, u32> {
+pub fn name_tokens(names: &[NameCluster]) -> NameIndex {
     let mut owners: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for cluster in names {
         for variant in &cluster.variants {
@@ -198,7 +198,7 @@ impl Stems {
 }
 
 /// Content tokens of a text: stems of content words, numbers, and `#<cluster>` for names.
-pub fn content_tokens(text: &str, names: &HashMap<String, u32>, stems: &mut Stems) -> Vec<String> {
+pub fn content_tokens(text: &str, names: &NameIndex, stems: &mut Stems) -> Vec<String> {
     let form = matching_form(text);
     let mut tokens: Vec<String> = form
         .split(|c: char| !c.is_alphanumeric())
@@ -216,11 +216,7 @@ pub fn content_tokens(text: &str, names: &HashMap<String, u32>, stems: &mut Stem
 
 /// The items of one document (its sentences, and its quotes that are statements), each with
 /// its content tokens, which [`Index::build`] takes over.
-pub fn items(
-    document: &Document,
-    segmented: &Segmented,
-    names: &HashMap<String, u32>,
-) -> Vec<(Item, Vec<String>)> {
+pub fn items(document: &Document, segmented: &Segmented, names: &NameIndex) -> Vec<(Item, Vec<String>)> {
     let mut stems = Stems::default();
     segmented
         .units
@@ -532,11 +528,7 @@ pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
 /// hypothesis, `a` as reference) unless the sketches that scored them were exact. The pairs
 /// share their first unit (consecutive pairs sorted by `a` do), which is prepared once as the
 /// reference for all of them.
-pub fn describe<'t>(
-    pairs: &mut [Pair],
-    texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>,
-    names: &HashMap<String, u32>,
-) {
+pub fn describe<'t>(pairs: &mut [Pair], texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>, names: &NameIndex) {
     let Some(unit_a) = pairs.first().map(|pair| pair.a) else { return };
     debug_assert!(pairs.iter().all(|pair| pair.a == unit_a), "described pairs share their first unit");
     let text_a = (texts.text_of)(unit_a);
@@ -798,7 +790,7 @@ mod tests {
             diff: String::new(),
         }];
         let texts = Texts::new(&[], &sketches, |unit: UnitRef| texts[unit.doc.0 as usize].as_str());
-        describe(&mut pairs, &texts, &HashMap::new());
+        describe(&mut pairs, &texts, &NameIndex::default());
         let matches = compare_texts((texts.text_of)(unit(1)), (texts.text_of)(unit(0)));
         assert_eq!(pairs[0].chrf, matches.chrf(true));
         assert_eq!(pairs[0].chrf_plus_plus, matches.chrf_plus_plus(true));
@@ -858,7 +850,7 @@ mod tests {
 
     #[test]
     fn content_tokens_map_names_to_clusters_and_drop_function_words() {
-        let names: HashMap<String, u32> =
+        let names: NameIndex =
             [("witkoff", 1), ("vitkoff", 1)].into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         let mut stems = Stems::default();
         assert_eq!(

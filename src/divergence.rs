@@ -6,10 +6,11 @@
 //! order, so the most specific class wins.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
+use crate::model::NameIndex;
 use crate::normalize::matching_form;
 
 /// How an aligned pair differs.
@@ -80,7 +81,7 @@ fn words(form: &str) -> Vec<Cow<'_, str>> {
 }
 
 /// The name cluster a word refers to, possessive or not.
-fn cluster_of(word: &str, names: &HashMap<String, u32>) -> Option<u32> {
+fn cluster_of(word: &str, names: &NameIndex) -> Option<u32> {
     names.get(word.strip_suffix("'s").unwrap_or(word)).copied()
 }
 
@@ -93,14 +94,14 @@ const MAX_HUNK_WORDS: usize = 4;
 /// Negation, number and name differences need evidence in one short change of the word diff
 /// (at most four words each side): `{+not+}`, `[-14-]{+mid+}`, `[-Witkoff-]{+Peskov+}`. A
 /// loose paraphrase differs everywhere, and that is `wording`.
-pub fn classify(a: &str, b: &str, names: &HashMap<String, u32>) -> Divergence {
+pub fn classify(a: &str, b: &str, names: &NameIndex) -> Divergence {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
     classify_words(&words(&form_a), &words(&form_b), names)
 }
 
 /// Classifies and diffs each of `others` against `text`: for each, what [`classify`] and
 /// [`word_diff`] give with `text` first, but with `text` prepared once for all of them.
-pub fn compare_with(text: &str, others: &[&str], names: &HashMap<String, u32>) -> Vec<(Divergence, String)> {
+pub fn compare_with(text: &str, others: &[&str], names: &NameIndex) -> Vec<(Divergence, String)> {
     let form = matching_form(text);
     let (classified, diffed) = (words(&form), DiffSide::new(text));
     others
@@ -113,12 +114,12 @@ pub fn compare_with(text: &str, others: &[&str], names: &HashMap<String, u32>) -
         .collect()
 }
 
-fn classify_words(words_a: &[Cow<str>], words_b: &[Cow<str>], names: &HashMap<String, u32>) -> Divergence {
+fn classify_words(words_a: &[Cow<str>], words_b: &[Cow<str>], names: &NameIndex) -> Divergence {
     if words_a == words_b {
         return Divergence::Identical;
     }
     // A name stands for its cluster (possessive kept apart), any other word for itself.
-    fn named<'w>(word: &'w str, names: &HashMap<String, u32>) -> (Option<(u32, bool)>, &'w str) {
+    fn named<'w>(word: &'w str, names: &NameIndex) -> (Option<(u32, bool)>, &'w str) {
         match cluster_of(word, names) {
             Some(id) => (Some((id, word.ends_with("'s"))), ""),
             None => (None, word),
@@ -291,7 +292,7 @@ fn push_joined(out: &mut String, words: &[&str]) {
 mod tests {
     use super::*;
 
-    fn names() -> HashMap<String, u32> {
+    fn names() -> NameIndex {
         [("witkoff", 1), ("vitkoff", 1), ("ushakov", 2), ("peskov", 3)]
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
