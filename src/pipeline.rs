@@ -262,12 +262,15 @@ fn align<R: Send>(
     let config = &run_config.align;
     let name_index = name_tokens(names);
     let (items, index) = timings.time("index", || {
+        let bar = stage_bar(run_config, "index", documents.len());
         let (items, token_lists): (Vec<Item>, Vec<Vec<String>>) = documents
             .par_iter()
             .zip(segmented)
+            .progress_with(bar.clone())
             .map(|(document, segmented)| items(document, segmented, &name_index))
             .flatten_iter()
             .unzip();
+        bar.finish_and_clear();
         let index = Index::build(token_lists, documents.len(), config);
         (items, index)
     });
@@ -365,14 +368,18 @@ fn align<R: Send>(
     let aligned_sentences: Vec<(UnitRef, UnitRef)> =
         pairs.iter().filter(|pair| pair.kind == AlignKind::Sentence).map(|pair| (pair.a, pair.b)).collect();
     let ((), alongside) = timings.time("describe+confirm", || {
-        rayon::join(
+        let bar = stage_bar(run_config, "describe", pairs.len());
+        let described = rayon::join(
             || {
-                pairs
-                    .par_chunk_by_mut(|x, y| x.a == y.a)
-                    .for_each(|same_a| describe(same_a, &texts, &name_index))
+                pairs.par_chunk_by_mut(|x, y| x.a == y.a).for_each(|same_a| {
+                    describe(same_a, &texts, &name_index);
+                    bar.inc(same_a.len() as u64);
+                })
             },
             || alongside_describe(aligned_sentences),
-        )
+        );
+        bar.finish_and_clear();
+        described
     });
     (pairs, groups, alongside)
 }
