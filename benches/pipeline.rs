@@ -11,10 +11,7 @@ use crosscheck::model::{DocId, Document};
 use crosscheck::names::{Mention, MentionContext};
 use crosscheck::normalize::matching_form;
 use crosscheck::pipeline::{Config, analyse, run, segment_all};
-use crosscheck::score::{
-    Alphabet, CharCounts, Profile, SKETCH_BLOCK, SketchBlock, Sketches, chrf, chrf_plus_plus,
-    compare_sketches, compare_texts,
-};
+use crosscheck::score::{Profile, Sketches, chrf, chrf_plus_plus, compare_sketches, compare_texts};
 use crosscheck::synth::{SynthConfig, generate};
 
 const SEEDS: &[(&str, &str)] = &[
@@ -165,12 +162,7 @@ fn chrf_scoring(c: &mut Criterion) {
     group.bench_function("chrf++-kernel", |b| {
         b.iter(|| pairs.iter().map(|&(x, y)| chrf_plus_plus(&profiles[x], &profiles[y])).sum::<f64>())
     });
-    let mut counts = CharCounts::default();
-    sentences.iter().for_each(|sentence| counts.add(sentence));
-    let alphabet = Alphabet::new(counts);
-    let texts: Vec<Option<&str>> = sentences.iter().map(|s| Some(s.as_str())).collect();
-    let blocks = texts.chunks(SKETCH_BLOCK).map(|texts| SketchBlock::new(texts, &alphabet)).collect();
-    let sketches = Sketches::from_blocks(blocks, &alphabet);
+    let sketches = Sketches::of(&sentences.iter().map(String::as_str).collect::<Vec<_>>());
     group.bench_function("chrf++-sketches", |b| {
         b.iter(|| {
             pairs

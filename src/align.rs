@@ -768,15 +768,11 @@ mod tests {
 
     #[test]
     fn describe_compares_texts_again_when_sketches_only_rank() {
-        use crate::score::{Alphabet, CharCounts, SketchBlock, compare_texts};
+        use crate::score::compare_texts;
         // More distinct characters than sketches number exactly.
         let wide: String = (0x4E00u32..0x4E00 + 1100).filter_map(char::from_u32).collect();
         let texts = [format!("Witkoff said {wide}"), format!("Witkoff said {}", &wide[..1500])];
-        let mut counts = CharCounts::default();
-        texts.iter().for_each(|text| counts.add(text));
-        let alphabet = Alphabet::new(counts);
-        let sketched: Vec<Option<&str>> = texts.iter().map(|text| Some(text.as_str())).collect();
-        let sketches = Sketches::from_blocks(vec![SketchBlock::new(&sketched, &alphabet)], &alphabet);
+        let sketches = Sketches::of(&[&texts[0], &texts[1]]);
         assert!(!sketches.is_exact());
         let unit = |doc: u32| UnitRef { doc: DocId(doc), unit: 0 };
         let mut pairs = vec![Pair {

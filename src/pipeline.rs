@@ -305,12 +305,7 @@ fn align<R: Send>(
         };
         let blocks = || items.par_chunks(SKETCH_BLOCK).zip(wanted.par_chunks(SKETCH_BLOCK));
         let counts = blocks()
-            .map(|(items, wanted)| {
-                texts(items, wanted).into_iter().flatten().fold(CharCounts::default(), |mut counts, text| {
-                    counts.add(text);
-                    counts
-                })
-            })
+            .map(|(items, wanted)| CharCounts::of(texts(items, wanted).into_iter().flatten()))
             .reduce(CharCounts::default, CharCounts::merge);
         let alphabet = Alphabet::new(counts);
         let blocks =

@@ -224,6 +224,13 @@ impl Default for CharCounts {
 }
 
 impl CharCounts {
+    /// The counts of all of `texts`.
+    pub fn of<'t>(texts: impl IntoIterator<Item = &'t str>) -> CharCounts {
+        let mut counts = CharCounts::default();
+        texts.into_iter().for_each(|text| counts.add(text));
+        counts
+    }
+
     /// Counts the characters of `text` that n-grams are made of (not whitespace).
     pub fn add(&mut self, text: &str) {
         for c in text.chars().filter(|&c| !is_python_space(c)) {
@@ -364,6 +371,15 @@ impl SketchBlock {
 }
 
 impl Sketches {
+    /// The sketches of `texts`, in order, over their own alphabet: one call for a few texts
+    /// (the pipeline builds blocks in parallel instead).
+    pub fn of(texts: &[&str]) -> Sketches {
+        let alphabet = Alphabet::new(CharCounts::of(texts.iter().copied()));
+        let texts: Vec<Option<&str>> = texts.iter().map(|&text| Some(text)).collect();
+        let blocks = texts.chunks(SKETCH_BLOCK).map(|texts| SketchBlock::new(texts, &alphabet)).collect();
+        Sketches::from_blocks(blocks, &alphabet)
+    }
+
     /// Joins blocks built with `alphabet` for consecutive runs of [`SKETCH_BLOCK`] items (the
     /// last may be shorter).
     pub fn from_blocks(blocks: Vec<SketchBlock>, alphabet: &Alphabet) -> Sketches {
@@ -533,7 +549,7 @@ mod tests {
             "Зеленський сказав «ні».",
             "",
         ];
-        let sketches = sketch(&texts);
+        let sketches = Sketches::of(&texts);
         assert!(sketches.is_exact());
         for (i, a) in texts.iter().enumerate() {
             for (j, b) in texts.iter().enumerate() {
@@ -544,20 +560,10 @@ mod tests {
         }
     }
 
-    fn sketch(texts: &[&str]) -> Sketches {
-        let counts = texts.iter().fold(CharCounts::default(), |mut counts, text| {
-            counts.add(text);
-            counts
-        });
-        let alphabet = Alphabet::new(counts);
-        let texts: Vec<Option<&str>> = texts.iter().map(|&t| Some(t)).collect();
-        Sketches::from_blocks(vec![SketchBlock::new(&texts, &alphabet)], &alphabet)
-    }
-
     #[test]
     fn a_large_alphabet_still_sketches_but_not_exactly() {
         let wide: String = (0x4E00u32..0x4E00 + 1500).filter_map(char::from_u32).collect();
-        let sketches = sketch(&[&wide, &wide[..300]]);
+        let sketches = Sketches::of(&[&wide, &wide[..300]]);
         assert!(!sketches.is_exact());
         // Shared ids can only add matches: a sketch never ranks a pair lower than its texts.
         let sketched = compare_sketches(sketches.get(0), sketches.get(1)).chrf(true);
@@ -588,7 +594,7 @@ mod tests {
             );
             prop_assert_eq!(compare_texts(&b, &a), compare(&Profile::new(&b), &Profile::new(&a)));
             prop_assert_eq!(compare_each(&[&a, &c], &b), vec![compare_texts(&a, &b), compare_texts(&c, &b)]);
-            let sketches = sketch(&[&a, &b, &repetitive]);
+            let sketches = Sketches::of(&[&a, &b, &repetitive]);
             prop_assert_eq!(compare_sketches(sketches.get(0), sketches.get(1)), compare_texts(&a, &b));
             prop_assert_eq!(compare_sketches(sketches.get(2), sketches.get(1)), compare_texts(&repetitive, &b));
         }
