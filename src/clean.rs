@@ -9,8 +9,9 @@
 //! full stop) are found with the corpus vocabulary: a glued token is rare, and its halves are
 //! words seen elsewhere.
 
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{BoilerplateRule, Defect, DefectKind, Document, LineClass, Span};
 use crate::normalize::{MONTHS, letter_runs, matching_form};

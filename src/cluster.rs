@@ -382,11 +382,11 @@ fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
     (entities, surnames)
 }
 
-/// Pairs of distinct surnames that appear in one sentence: two names in one sentence are two
-/// people.
 /// Pairs of surname ids (lower first) named in one sentence.
 type Cooccurring = rustc_hash::FxHashSet<(u32, u32)>;
 
+/// Pairs of distinct surnames that appear in one sentence: two names in one sentence are two
+/// people.
 fn cooccurring_surnames(mentions: &[Mention], entities: &[Entity]) -> Cooccurring {
     let mut surname_of_mention = vec![0; mentions.len()];
     for entity in entities {
@@ -482,10 +482,11 @@ struct Groups<'a> {
     /// Per root: the surname ids and given names of its members.
     surnames: Vec<Vec<usize>>,
     given: Vec<Vec<GivenName>>,
-    /// Spelling comparisons of representative surnames already made, and whether the closest
-    /// readings change letters once asked: the same two representatives meet again for every
-    /// pair of their spellings' entities.
-    compared: FxHashMap<(usize, usize), (f64, Option<bool>)>,
+    /// Spelling comparisons of representative surnames already made: the similarity, and
+    /// whether the closest readings change letters (worked out only where the merge asks,
+    /// between the two thresholds). The same two representatives meet again for every pair of
+    /// their spellings' entities.
+    compared: FxHashMap<(usize, usize), (f64, bool)>,
     entities: &'a [Entity],
     cooccurring: &'a Cooccurring,
     config: &'a ClusterConfig,
@@ -529,18 +530,16 @@ impl<'a> Groups<'a> {
         if gender_conflict(rep_a, rep_b) {
             return false;
         }
-        let threshold = self.config.with_given_name_threshold;
-        let (similarity, _) = *self
-            .compared
-            .entry(key)
-            .or_insert_with(|| (compare_spellings(rep_a, rep_b, threshold).similarity, None));
-        let mut changes_letters = || {
-            let (_, changes) = self.compared.get_mut(&key).expect("compared just above");
-            *changes.get_or_insert_with(|| compare_spellings(rep_a, rep_b, threshold).changes_letters())
-        };
+        let (spelling_threshold, threshold) =
+            (self.config.spelling_threshold, self.config.with_given_name_threshold);
+        let (similarity, changes_letters) = *self.compared.entry(key).or_insert_with(|| {
+            let found = compare_spellings(rep_a, rep_b, threshold);
+            let asked = (threshold..spelling_threshold).contains(&found.similarity);
+            (found.similarity, asked && found.changes_letters())
+        });
         // Agreeing given names make up for dropped or added letters, not for changed ones.
-        let acceptable = similarity >= self.config.spelling_threshold
-            || (similarity >= threshold && !changes_letters() && self.given_names_agree(a, b));
+        let acceptable = similarity >= spelling_threshold
+            || (similarity >= threshold && !changes_letters && self.given_names_agree(a, b));
         acceptable && self.try_union(a, b)
     }
 
