@@ -220,10 +220,9 @@ struct AlignmentRow<'a> {
 
 /// Writes `alignments.csv`: every aligned pair, by statement group.
 pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let group_of: rustc_hash::FxHashMap<_, u32> =
-        analysis.groups.iter().flat_map(|g| g.members.iter().map(move |m| (*m, g.id))).collect();
+    let group_of = analysis.group_positions();
     let mut rows: Vec<(u32, &crate::align::Pair)> =
-        analysis.pairs.iter().map(|p| (group_of[&p.a], p)).collect();
+        analysis.pairs.iter().map(|p| (analysis.groups[group_of[&p.a]].id, p)).collect();
     rows.sort_by_key(|(group, pair)| (*group, pair.a, pair.b));
     let header = [
         "group_id",

@@ -147,6 +147,15 @@ impl Analysis {
     pub fn source(&self, doc: crate::model::DocId) -> &str {
         &self.documents[doc.0 as usize].source
     }
+
+    /// The statement group of every grouped unit, as a position in `groups`.
+    pub fn group_positions(&self) -> rustc_hash::FxHashMap<UnitRef, usize> {
+        self.groups
+            .iter()
+            .enumerate()
+            .flat_map(|(position, group)| group.members.iter().map(move |&member| (member, position)))
+            .collect()
+    }
 }
 
 /// Loads the inputs and runs every stage on them.

@@ -70,7 +70,7 @@ pub struct Finding {
 pub fn divergences(analysis: &Analysis) -> Vec<Finding> {
     let mut findings: Vec<Finding> =
         analysis.names.iter().filter_map(|cluster| name_variant(analysis, cluster)).collect();
-    let group_of = group_index(analysis);
+    let group_of = analysis.group_positions();
     findings.extend(analysis.pairs.iter().filter_map(|pair| pair_finding(analysis, pair, &group_of)));
     findings.sort_by(|a, b| {
         (a.severity, a.kind, a.group, &a.source_a, &a.source_b, &a.text_a).cmp(&(
@@ -83,16 +83,6 @@ pub fn divergences(analysis: &Analysis) -> Vec<Finding> {
         ))
     });
     findings
-}
-
-/// Statement group of every grouped unit.
-fn group_index(analysis: &Analysis) -> FxHashMap<UnitRef, usize> {
-    analysis
-        .groups
-        .iter()
-        .enumerate()
-        .flat_map(|(position, group)| group.members.iter().map(move |&member| (member, position)))
-        .collect()
 }
 
 /// A finding for an aligned pair whose difference matters: a negation or number mismatch, a
