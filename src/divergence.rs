@@ -290,6 +290,8 @@ fn push_joined(out: &mut String, words: &[&str]) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn names() -> NameIndex {
@@ -350,6 +352,64 @@ mod tests {
         let expected: Vec<(Divergence, String)> =
             others.iter().map(|other| (classify(text, other, &n), word_diff(text, other))).collect();
         assert_eq!(compare_with(text, &others, &n), expected);
+    }
+
+    /// The old and new words a word diff shows (unchanged words on both sides, `[-…-]` on
+    /// the old, `{+…+}` on the new) and how many are unchanged.
+    fn sides_of(diff: &str) -> (Vec<&str>, Vec<&str>, usize) {
+        let (mut old, mut new, mut unchanged) = (Vec::new(), Vec::new(), 0);
+        let mut rest = diff.trim_start_matches(' ');
+        while !rest.is_empty() {
+            let marked = match rest.get(..2) {
+                Some("[-") => Some((&mut old, "-]")),
+                Some("{+") => Some((&mut new, "+}")),
+                _ => None,
+            };
+            let end = match marked {
+                Some((side, close)) => {
+                    let end = rest.find(close).expect("a closed mark");
+                    side.extend(rest[2..end].split(' '));
+                    end + 2
+                }
+                None => {
+                    let end = rest.find([' ', '[', '{']).unwrap_or(rest.len());
+                    old.push(&rest[..end]);
+                    new.push(&rest[..end]);
+                    unchanged += 1;
+                    end
+                }
+            };
+            rest = rest[end..].trim_start_matches(' ');
+        }
+        (old, new, unchanged)
+    }
+
+    /// Length of the longest common subsequence, by dynamic programming.
+    fn longest_common_subsequence(a: &[&str], b: &[&str]) -> usize {
+        let mut row = vec![0; b.len() + 1];
+        for x in a {
+            let mut diagonal = 0;
+            for (j, y) in b.iter().enumerate() {
+                let above = row[j + 1];
+                row[j + 1] = if x == y { diagonal + 1 } else { above.max(row[j]) };
+                diagonal = above;
+            }
+        }
+        row[b.len()]
+    }
+
+    proptest! {
+        #[test]
+        fn word_diff_shows_both_texts_and_keeps_a_longest_common_subsequence(
+            a in prop::collection::vec(prop::sample::select(&["a", "b", "c", "the", "plan", "x"][..]), 0..40),
+            b in prop::collection::vec(prop::sample::select(&["a", "b", "c", "the", "plan", "y"][..]), 0..40),
+        ) {
+            let diff = word_diff(&a.join(" "), &b.join(" "));
+            let (old, new, unchanged) = sides_of(&diff);
+            prop_assert_eq!(&old, &a, "{}", diff);
+            prop_assert_eq!(&new, &b, "{}", diff);
+            prop_assert_eq!(unchanged, longest_common_subsequence(&a, &b), "{}", diff);
+        }
     }
 
     #[test]
