@@ -146,6 +146,7 @@ pub struct Spellings<'a> {
     entities: Vec<Entity>,
     surnames: Vec<String>,
     surname_skeletons: Vec<Vec<String>>,
+    surname_genders: Vec<Genders>,
     cooccurring: Cooccurring,
     /// Per surname id: the entities ending with it.
     by_surname: Vec<Vec<usize>>,
@@ -160,6 +161,7 @@ impl<'a> Spellings<'a> {
     pub fn new(mentions: &'a [Mention], config: &'a ClusterConfig) -> Spellings<'a> {
         let (entities, surnames) = entities(mentions);
         let surname_skeletons: Vec<Vec<String>> = surnames.iter().map(|s| skeletons(s)).collect();
+        let surname_genders: Vec<Genders> = surname_skeletons.iter().map(|s| Genders::of(s)).collect();
         let cooccurring = cooccurring_surnames(mentions, &entities);
         let mut by_surname: Vec<Vec<usize>> = vec![Vec::new(); surnames.len()];
         for (entity_id, entity) in entities.iter().enumerate() {
@@ -169,7 +171,7 @@ impl<'a> Spellings<'a> {
         // sentences it compares millions of spelling pairs. The order is kept.
         let mut scored: Vec<(f64, usize, usize)> = candidate_pairs(&surname_skeletons)
             .into_par_iter()
-            .filter(|&(a, b)| !gender_conflict(&surname_skeletons[a], &surname_skeletons[b]))
+            .filter(|&(a, b)| !surname_genders[a].conflict(surname_genders[b]))
             .map(|(a, b)| {
                 let found = compare_spellings(
                     &surname_skeletons[a],
@@ -202,6 +204,7 @@ impl<'a> Spellings<'a> {
             entities,
             surnames,
             surname_skeletons,
+            surname_genders,
             cooccurring,
             by_surname,
             scored,
@@ -272,7 +275,7 @@ impl<'a> Spellings<'a> {
             let mut linked = false;
             for &x in &self.by_surname[a] {
                 for &y in &self.by_surname[b] {
-                    linked |= groups.try_variant_union(x, y, &self.surname_skeletons);
+                    linked |= groups.try_variant_union(x, y, self);
                 }
             }
             if let Some(link) = link.filter(|_| linked) {
@@ -464,13 +467,28 @@ fn candidate_pairs(surname_skeletons: &[Vec<String>]) -> Vec<(usize, usize)> {
     pairs
 }
 
-fn gender_conflict(a: &[String], b: &[String]) -> bool {
-    let genders = |skeletons: &[String]| -> HashSet<Option<bool>> {
-        skeletons.iter().map(|s| gender_ending(s)).collect()
-    };
-    let (ga, gb) = (genders(a), genders(b));
-    (ga.contains(&Some(true)) && gb.contains(&Some(false)) && !ga.contains(&Some(false)))
-        || (gb.contains(&Some(true)) && ga.contains(&Some(false)) && !gb.contains(&Some(false)))
+/// The grammatical genders a surname's readings end in (Zelenska: feminine, Zelenski:
+/// masculine).
+#[derive(Debug, Clone, Copy)]
+struct Genders {
+    feminine: bool,
+    masculine: bool,
+}
+
+impl Genders {
+    fn of(skeletons: &[String]) -> Genders {
+        let endings = || skeletons.iter().map(|s| gender_ending(s));
+        Genders {
+            feminine: endings().any(|g| g == Some(true)),
+            masculine: endings().any(|g| g == Some(false)),
+        }
+    }
+
+    /// One reads only feminine where the other reads masculine: two people of one family.
+    fn conflict(self, other: Genders) -> bool {
+        let one_way = |x: Genders, y: Genders| x.feminine && !x.masculine && y.masculine;
+        one_way(self, other) || one_way(other, self)
+    }
 }
 
 /// Union-find over entities, with the checks every merge must pass.
@@ -520,16 +538,16 @@ impl<'a> Groups<'a> {
 
     /// Merges the groups of `a` and `b`, whose surnames are spelling variants, if the groups'
     /// representative spellings are close enough (or close and the given names agree).
-    fn try_variant_union(&mut self, a: usize, b: usize, surname_skeletons: &[Vec<String>]) -> bool {
+    fn try_variant_union(&mut self, a: usize, b: usize, spellings: &Spellings) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra == rb {
             return true;
         }
         let key = (self.representative[ra], self.representative[rb]);
-        let (rep_a, rep_b) = (&surname_skeletons[key.0], &surname_skeletons[key.1]);
-        if gender_conflict(rep_a, rep_b) {
+        if spellings.surname_genders[key.0].conflict(spellings.surname_genders[key.1]) {
             return false;
         }
+        let (rep_a, rep_b) = (&spellings.surname_skeletons[key.0], &spellings.surname_skeletons[key.1]);
         let (spelling_threshold, threshold) =
             (self.config.spelling_threshold, self.config.with_given_name_threshold);
         let (similarity, changes_letters) = *self.compared.entry(key).or_insert_with(|| {
@@ -583,17 +601,18 @@ impl<'a> Groups<'a> {
     }
 
     fn into_clusters(mut self, mentions: &[Mention]) -> Vec<NameCluster> {
-        let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        // Per root, its members; a root is its group's first entity, so groups come in order.
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); self.entities.len()];
         for entity_id in 0..self.entities.len() {
             let root = self.find(entity_id);
-            members.entry(root).or_default().push(entity_id);
+            members[root].push(entity_id);
         }
         let entities = self.entities;
         let confirmed = |ids: &&Vec<usize>| {
             ids.iter().any(|&id| entities[id].mentions.iter().any(|&m| !mentions[m].tentative))
         };
         let mut clusters: Vec<NameCluster> =
-            members.values().filter(confirmed).map(|ids| build_cluster(ids, entities, mentions)).collect();
+            members.par_iter().filter(confirmed).map(|ids| build_cluster(ids, entities, mentions)).collect();
         clusters.sort_by(|a, b| {
             let total = |c: &NameCluster| c.variants.iter().map(|v| v.mentions).sum::<u32>();
             total(b).cmp(&total(a)).then_with(|| a.canonical.cmp(&b.canonical))
