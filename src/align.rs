@@ -245,7 +245,8 @@ pub struct Index {
     /// Per item: where its tokens are in `tokens`, and their summed IDF, side by side: Dice
     /// needs both for a random item, and together they cost one cache miss instead of two.
     item_spans: Vec<ItemSpan>,
-    /// Per token id: items carrying it, or empty when the token is too common to index.
+    /// Per token id: items carrying it (see [`posting`]), or empty when the token is too
+    /// common to index.
     postings: Vec<Vec<u32>>,
     /// Per token id: inverse document frequency.
     idf: Vec<f64>,
@@ -282,18 +283,33 @@ impl TokenKind {
     }
 }
 
+/// A postings entry: an item id with the item's kind in the top bit, so that candidate
+/// generation passes over items of the other kind without looking each up (at scale, a cache
+/// miss per posting read).
+fn posting(item: usize, kind: AlignKind) -> u32 {
+    let item = u32::try_from(item).ok().filter(|&item| item & QUOTE_BIT == 0);
+    item.expect("fewer than 2^31 items") | if kind == AlignKind::Quote { QUOTE_BIT } else { 0 }
+}
+
+const QUOTE_BIT: u32 = 1 << 31;
+
 impl Index {
-    /// Builds the index from each item's content tokens (taken over: only the vocabulary is
-    /// kept, as ids). `sources` is the number of documents, which bounds how common an indexed
-    /// token may be.
-    pub fn build(token_lists: Vec<Vec<String>>, sources: usize, config: &AlignConfig) -> Index {
+    /// Builds the index from each item's kind and content tokens (taken over: only the
+    /// vocabulary is kept, as ids). `sources` is the number of documents, which bounds how
+    /// common an indexed token may be.
+    pub fn build(
+        token_lists: Vec<Vec<String>>,
+        kinds: impl IntoIterator<Item = AlignKind>,
+        sources: usize,
+        config: &AlignConfig,
+    ) -> Index {
         let items = token_lists.len();
         let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut token_kind: Vec<TokenKind> = Vec::new();
         let mut tokens_of_items: Vec<u32> = Vec::new();
         let mut ends: Vec<usize> = Vec::with_capacity(items);
         let mut postings: Vec<Vec<u32>> = Vec::new();
-        for (item_id, tokens) in token_lists.into_iter().enumerate() {
+        for (item_id, (tokens, kind)) in token_lists.into_iter().zip(kinds).enumerate() {
             let mut token_ids: Vec<u32> = tokens
                 .into_iter()
                 .map(|token| {
@@ -307,7 +323,7 @@ impl Index {
                             id
                         }
                     };
-                    postings[id as usize].push(item_id as u32);
+                    postings[id as usize].push(posting(item_id, kind));
                     id
                 })
                 .collect();
@@ -447,22 +463,25 @@ pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignC
     // needs no lookup per posting (looking up every posting's item dominated this loop).
     let own_document = items.partition_point(|other| other.unit.doc < item.unit.doc) as u32
         ..items.partition_point(|other| other.unit.doc <= item.unit.doc) as u32;
-    // Per other item: shared tokens read, and their IDF weight.
-    let mut shared: FxHashMap<u32, (u32, f64)> =
-        FxHashMap::with_capacity_and_hasher(read, Default::default());
+    // Per other item: shared tokens read, and their IDF weight. The postings lists are sorted,
+    // so a stable sort of their concatenation merges them (at scale most items probe one list,
+    // already in order), and keeps each item's weights in probe order for the sum.
+    let kind_bit = posting(0, item.kind);
+    let mut shared: Vec<(u32, f64)> = Vec::with_capacity(read);
     for &(token, postings) in &probes[..probed] {
         let weight = index.idf[token as usize];
-        for &other in postings.iter().filter(|other| !own_document.contains(other)) {
-            let entry = shared.entry(other).or_default();
-            entry.0 += 1;
-            entry.1 += weight;
-        }
+        let others =
+            postings.iter().filter(|&&entry| entry & QUOTE_BIT == kind_bit).map(|&entry| entry & !QUOTE_BIT);
+        shared.extend(others.filter(|other| !own_document.contains(other)).map(|other| (other, weight)));
     }
-    let needed = config.min_shared_tokens.min(probed).max(1) as u32;
+    if probed > 1 {
+        shared.sort_by_key(|&(other, _)| other);
+    }
+    let needed = config.min_shared_tokens.min(probed).max(1);
     let mut found: Vec<(f64, u32)> = shared
-        .into_iter()
-        .filter(|&(other, (count, _))| count >= needed && items[other as usize].kind == item.kind)
-        .map(|(other, (_, w))| (w, other))
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|run| run.len() >= needed)
+        .map(|run| (run.iter().fold(0.0, |sum, &(_, weight)| sum + weight), run[0].0))
         .collect();
     // Exact Dice only for the best-sharing few: past a few hundred, the rest share only
     // common tokens, and scoring them all made the work per item grow with the corpus.
@@ -830,6 +849,7 @@ mod tests {
                 tokens(&["#2", "15", "plan"]),
                 tokens(&["plan"]),
             ],
+            [AlignKind::Sentence; 5],
             5,
             &AlignConfig::default(),
         );

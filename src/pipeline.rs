@@ -280,7 +280,7 @@ fn align<R: Send>(
             .flatten_iter()
             .unzip();
         bar.finish_and_clear();
-        let index = Index::build(token_lists, documents.len(), config);
+        let index = Index::build(token_lists, items.iter().map(|item| item.kind), documents.len(), config);
         (items, index)
     });
     timings.produced(items.len(), "items");
