@@ -105,7 +105,7 @@ pub struct UnitRef {
 }
 
 /// A unit prepared for alignment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Item {
     /// Which unit.
     pub unit: UnitRef,
@@ -173,66 +173,119 @@ pub fn name_tokens(names: &[NameCluster]) -> NameIndex {
     owners.into_iter().filter(|(_, ids)| ids.len() == 1).map(|(token, ids)| (token, ids[0])).collect()
 }
 
-/// English stems of the words seen so far: a document repeats its words, and stemming every
-/// occurrence was a quarter of building the index.
-pub struct Stems {
+/// The content tokens of one document, each distinct token numbered once in order of first
+/// use. A document repeats its words: each word is stemmed and looked up once (stemming every
+/// occurrence was a quarter of building the index, and a string per occurrence most of the rest).
+pub struct DocumentTokens {
     stemmer: Stemmer,
-    known: FxHashMap<String, String>,
+    /// Word (in matching form) to its token's id.
+    words: FxHashMap<String, u32>,
+    /// Token text to id, and id to text.
+    ids: FxHashMap<String, u32>,
+    vocabulary: Vec<String>,
 }
 
-impl Default for Stems {
+impl Default for DocumentTokens {
     fn default() -> Self {
-        Stems { stemmer: Stemmer::create(Algorithm::English), known: FxHashMap::default() }
-    }
-}
-
-impl Stems {
-    fn stem(&mut self, word: &str) -> String {
-        if let Some(stem) = self.known.get(word) {
-            return stem.clone();
+        DocumentTokens {
+            stemmer: Stemmer::create(Algorithm::English),
+            words: FxHashMap::default(),
+            ids: FxHashMap::default(),
+            vocabulary: Vec::new(),
         }
-        let stem = self.stemmer.stem(word).into_owned();
-        self.known.insert(word.to_owned(), stem.clone());
-        stem
     }
 }
 
-/// Content tokens of a text: stems of content words, numbers, and `#<cluster>` for names.
-pub fn content_tokens(text: &str, names: &NameIndex, stems: &mut Stems) -> Vec<String> {
-    let form = matching_form(text);
-    let mut tokens: Vec<String> = form
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty() && !is_function_word(word) && STOPWORDS.binary_search(word).is_err())
-        .map(|word| match names.get(word) {
+impl DocumentTokens {
+    /// Content tokens of a text: stems of content words, numbers, and `#<cluster>` for names;
+    /// as ids, in the order of their texts, each once.
+    pub fn of(&mut self, text: &str, names: &NameIndex) -> Vec<u32> {
+        let form = matching_form(text);
+        let mut tokens: Vec<u32> = form
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|word| {
+                !word.is_empty() && !is_function_word(word) && STOPWORDS.binary_search(word).is_err()
+            })
+            .map(|word| self.token_of(word, names))
+            .collect();
+        tokens.sort_unstable_by(|&x, &y| self.vocabulary[x as usize].cmp(&self.vocabulary[y as usize]));
+        tokens.dedup();
+        tokens
+    }
+
+    /// The text of token `id`.
+    pub fn text(&self, id: u32) -> &str {
+        &self.vocabulary[id as usize]
+    }
+
+    fn token_of(&mut self, word: &str, names: &NameIndex) -> u32 {
+        if let Some(&id) = self.words.get(word) {
+            return id;
+        }
+        let token = match names.get(word) {
             Some(cluster) => format!("#{cluster}"),
             None if word.chars().all(|c| c.is_ascii_digit()) => word.to_owned(),
-            None => stems.stem(word),
-        })
-        .collect();
-    tokens.sort_unstable();
-    tokens.dedup();
-    tokens
+            None => self.stemmer.stem(word).into_owned(),
+        };
+        let next = self.vocabulary.len() as u32;
+        let id = *self.ids.entry(token).or_insert_with_key(|token| {
+            self.vocabulary.push(token.clone());
+            next
+        });
+        self.words.insert(word.to_owned(), id);
+        id
+    }
 }
 
-/// The items of one document (its sentences, and its quotes that are statements), each with
-/// its content tokens, which [`Index::build`] takes over.
-pub fn items(document: &Document, segmented: &Segmented, names: &NameIndex) -> Vec<(Item, Vec<String>)> {
-    let mut stems = Stems::default();
-    segmented
-        .units
-        .iter()
-        .enumerate()
-        .filter_map(|(position, unit)| {
-            let kind = match unit.kind {
-                UnitKind::Sentence { .. } => AlignKind::Sentence,
-                UnitKind::Quote { form: QuoteForm::Statement, .. } => AlignKind::Quote,
-                _ => return None,
-            };
-            let tokens = content_tokens(unit.span.of(&document.text), names, &mut stems);
-            let unit = UnitRef { doc: document.id, unit: position as u32 };
-            (!tokens.is_empty()).then_some((Item { unit, kind }, tokens))
-        })
-        .collect()
+/// The items of one document (its sentences, and its quotes that are statements) and their
+/// content tokens, as ids into the document's vocabulary, which [`Index::build`] takes over.
+#[derive(Debug, Default)]
+pub struct DocumentItems {
+    /// The items, in text order.
+    pub items: Vec<Item>,
+    /// The items' token ids, item after item, each item's in the order of their texts.
+    tokens: Vec<u32>,
+    /// Where each item's tokens end in `tokens`.
+    ends: Vec<usize>,
+    /// Token texts by id.
+    vocabulary: Vec<String>,
+}
+
+impl DocumentItems {
+    fn push(&mut self, item: Item, tokens: &[u32]) {
+        self.items.push(item);
+        self.tokens.extend_from_slice(tokens);
+        self.ends.push(self.tokens.len());
+    }
+
+    /// Each item with its token ids.
+    fn item_tokens(&self) -> impl Iterator<Item = (&Item, &[u32])> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        self.items
+            .iter()
+            .zip(starts.zip(&self.ends))
+            .map(|(item, (start, &end))| (item, &self.tokens[start..end]))
+    }
+}
+
+/// The items of one document, each with its content tokens.
+pub fn items(document: &Document, segmented: &Segmented, names: &NameIndex) -> DocumentItems {
+    let mut tokens = DocumentTokens::default();
+    let mut items = DocumentItems::default();
+    for (position, unit) in segmented.units.iter().enumerate() {
+        let kind = match unit.kind {
+            UnitKind::Sentence { .. } => AlignKind::Sentence,
+            UnitKind::Quote { form: QuoteForm::Statement, .. } => AlignKind::Quote,
+            _ => continue,
+        };
+        let unit_tokens = tokens.of(unit.span.of(&document.text), names);
+        if !unit_tokens.is_empty() {
+            items
+                .push(Item { unit: UnitRef { doc: document.id, unit: position as u32 }, kind }, &unit_tokens);
+        }
+    }
+    items.vocabulary = tokens.vocabulary;
+    items
 }
 
 /// The inverted index over items' rare tokens.
@@ -294,42 +347,42 @@ fn posting(item: usize, kind: AlignKind) -> u32 {
 const QUOTE_BIT: u32 = 1 << 31;
 
 impl Index {
-    /// Builds the index from each item's kind and content tokens (taken over: only the
+    /// Builds the index from the documents' items and their tokens (taken over: only the
     /// vocabulary is kept, as ids). `sources` is the number of documents, which bounds how
-    /// common an indexed token may be.
-    pub fn build(
-        token_lists: Vec<Vec<String>>,
-        kinds: impl IntoIterator<Item = AlignKind>,
-        sources: usize,
-        config: &AlignConfig,
-    ) -> Index {
-        let items = token_lists.len();
+    /// common an indexed token may be. Items are numbered in order, document after document.
+    pub fn build(documents: Vec<DocumentItems>, sources: usize, config: &AlignConfig) -> Index {
+        let items: usize = documents.iter().map(|document| document.items.len()).sum();
         let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut token_kind: Vec<TokenKind> = Vec::new();
-        let mut tokens_of_items: Vec<u32> = Vec::new();
+        let mut tokens_of_items: Vec<u32> =
+            Vec::with_capacity(documents.iter().map(|d| d.tokens.len()).sum());
         let mut ends: Vec<usize> = Vec::with_capacity(items);
         let mut postings: Vec<Vec<u32>> = Vec::new();
-        for (item_id, (tokens, kind)) in token_lists.into_iter().zip(kinds).enumerate() {
-            let mut token_ids: Vec<u32> = tokens
-                .into_iter()
-                .map(|token| {
-                    let id = match ids.get(&token) {
-                        Some(&id) => id,
-                        None => {
-                            let id = ids.len() as u32;
-                            token_kind.push(TokenKind::of(&token));
+        let mut item_id = 0;
+        for mut document in documents {
+            // Global ids are given at first use, item after item: the same as numbering every
+            // item's tokens in one pass, with one lookup per distinct token of a document.
+            let mut global: Vec<Option<u32>> = vec![None; document.vocabulary.len()];
+            let mut vocabulary = std::mem::take(&mut document.vocabulary);
+            for (item, tokens) in document.item_tokens() {
+                let start = tokens_of_items.len();
+                for &local in tokens {
+                    let id = *global[local as usize].get_or_insert_with(|| {
+                        let token = std::mem::take(&mut vocabulary[local as usize]);
+                        let next = ids.len() as u32;
+                        *ids.entry(token).or_insert_with_key(|token| {
+                            token_kind.push(TokenKind::of(token));
                             postings.push(Vec::new());
-                            ids.insert(token, id);
-                            id
-                        }
-                    };
-                    postings[id as usize].push(posting(item_id, kind));
-                    id
-                })
-                .collect();
-            token_ids.sort_unstable();
-            tokens_of_items.extend(token_ids);
-            ends.push(tokens_of_items.len());
+                            next
+                        })
+                    });
+                    postings[id as usize].push(posting(item_id, item.kind));
+                    tokens_of_items.push(id);
+                }
+                tokens_of_items[start..].sort_unstable();
+                ends.push(tokens_of_items.len());
+                item_id += 1;
+            }
         }
         let total = items.max(1) as f64;
         let idf: Vec<f64> = postings.iter().map(|items| (total / items.len() as f64).ln() + 1.0).collect();
@@ -840,19 +893,30 @@ mod tests {
 
     #[test]
     fn agreement_penalises_different_people_and_numbers() {
-        let tokens = |list: &[&str]| list.iter().map(|t| (*t).to_owned()).collect::<Vec<String>>();
-        let index = Index::build(
-            vec![
-                tokens(&["#1", "14", "plan"]),
-                tokens(&["#1", "14", "deal"]),
-                tokens(&["#2", "14", "plan"]),
-                tokens(&["#2", "15", "plan"]),
-                tokens(&["plan"]),
-            ],
-            [AlignKind::Sentence; 5],
-            5,
-            &AlignConfig::default(),
-        );
+        // One document of five sentences, each token list in text order.
+        let token_lists: [&[&str]; 5] = [
+            &["#1", "14", "plan"],
+            &["#1", "14", "deal"],
+            &["#2", "14", "plan"],
+            &["#2", "15", "plan"],
+            &["plan"],
+        ];
+        let mut document = DocumentItems::default();
+        for (position, list) in token_lists.iter().enumerate() {
+            let ids: Vec<u32> = list
+                .iter()
+                .map(|&token| match document.vocabulary.iter().position(|known| known == token) {
+                    Some(id) => id as u32,
+                    None => {
+                        document.vocabulary.push(token.to_owned());
+                        document.vocabulary.len() as u32 - 1
+                    }
+                })
+                .collect();
+            let unit = UnitRef { doc: DocId(0), unit: position as u32 };
+            document.push(Item { unit, kind: AlignKind::Sentence }, &ids);
+        }
+        let index = Index::build(vec![document], 5, &AlignConfig::default());
         assert_eq!(index.agreement(0, 1), 1.0);
         assert_eq!(index.agreement(0, 2), 0.5);
         assert_eq!(index.agreement(0, 3), 0.375);
@@ -868,11 +932,16 @@ mod tests {
     fn content_tokens_map_names_to_clusters_and_drop_function_words() {
         let names: NameIndex =
             [("witkoff", 1), ("vitkoff", 1)].into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        let mut stems = Stems::default();
+        let mut tokens = DocumentTokens::default();
+        let mut texts_of = |text: &str| -> Vec<String> {
+            let ids = tokens.of(text, &names);
+            ids.iter().map(|&id| tokens.text(id).to_owned()).collect()
+        };
         assert_eq!(
-            content_tokens("Vitkoff met the negotiators on October 14", &names, &mut stems),
+            texts_of("Vitkoff met the negotiators on October 14"),
             ["#1", "14", "met", "negoti", "octob"]
         );
-        assert_eq!(content_tokens("Witkoff's negotiator", &names, &mut stems), ["#1", "negoti"]);
+        assert_eq!(texts_of("Witkoff's negotiator"), ["#1", "negoti"]);
+        assert_eq!(texts_of("Negotiators met"), ["met", "negoti"]);
     }
 }

@@ -12,8 +12,8 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, AlignKind, Group, Index, Item, Pair, Scored, Texts, UnitRef, agreement, candidates,
-    coherent, describe, group, items, name_tokens, score, select,
+    AlignConfig, AlignKind, DocumentItems, Group, Index, Item, Pair, Scored, Texts, UnitRef, agreement,
+    candidates, coherent, describe, group, items, name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, DocStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
@@ -272,15 +272,16 @@ fn align<R: Send>(
     let name_index = name_tokens(names);
     let (items, index) = timings.time("index", || {
         let bar = stage_bar(run_config, "index", documents.len());
-        let (items, token_lists): (Vec<Item>, Vec<Vec<String>>) = documents
+        let documents_items: Vec<DocumentItems> = documents
             .par_iter()
             .zip(segmented)
             .progress_with(bar.clone())
             .map(|(document, segmented)| items(document, segmented, &name_index))
-            .flatten_iter()
-            .unzip();
+            .collect();
         bar.finish_and_clear();
-        let index = Index::build(token_lists, items.iter().map(|item| item.kind), documents.len(), config);
+        let items: Vec<Item> =
+            documents_items.iter().flat_map(|document| document.items.iter().copied()).collect();
+        let index = Index::build(documents_items, documents.len(), config);
         (items, index)
     });
     timings.produced(items.len(), "items");
