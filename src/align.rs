@@ -516,25 +516,19 @@ pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignC
     // needs no lookup per posting (looking up every posting's item dominated this loop).
     let own_document = items.partition_point(|other| other.unit.doc < item.unit.doc) as u32
         ..items.partition_point(|other| other.unit.doc <= item.unit.doc) as u32;
-    // Per other item: shared tokens read, and their IDF weight. The postings lists are sorted,
-    // so a stable sort of their concatenation merges them (at scale most items probe one list,
-    // already in order), and keeps each item's weights in probe order for the sum.
+    // Per other item of the same kind and another document: how many of the probed lists it
+    // is on, and their summed IDF weight.
     let kind_bit = posting(0, item.kind);
-    let mut shared: Vec<(u32, f64)> = Vec::with_capacity(read);
-    for &(token, postings) in &probes[..probed] {
-        let weight = index.idf[token as usize];
-        let others =
-            postings.iter().filter(|&&entry| entry & QUOTE_BIT == kind_bit).map(|&entry| entry & !QUOTE_BIT);
-        shared.extend(others.filter(|other| !own_document.contains(other)).map(|other| (other, weight)));
-    }
-    if probed > 1 {
-        shared.sort_by_key(|&(other, _)| other);
-    }
-    let needed = config.min_shared_tokens.min(probed).max(1);
-    let mut found: Vec<(f64, u32)> = shared
-        .chunk_by(|x, y| x.0 == y.0)
-        .filter(|run| run.len() >= needed)
-        .map(|run| (run.iter().fold(0.0, |sum, &(_, weight)| sum + weight), run[0].0))
+    let lists = probes[..probed].iter().map(|&(token, postings)| {
+        let others = postings.iter().filter(move |&&entry| entry & QUOTE_BIT == kind_bit);
+        let others = others.map(|&entry| entry & !QUOTE_BIT).filter(|other| !own_document.contains(other));
+        (index.idf[token as usize], others)
+    });
+    let needed = config.min_shared_tokens.min(probed).max(1) as u32;
+    let mut found: Vec<(f64, u32)> = merge_postings(lists, read)
+        .into_iter()
+        .filter(|&(_, count, _)| count >= needed)
+        .map(|(other, _, weight)| (weight, other))
         .collect();
     // Exact Dice only for the best-sharing few: past a few hundred, the rest share only
     // common tokens, and scoring them all made the work per item grow with the corpus.
@@ -557,6 +551,36 @@ pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignC
         .flat_map(|per_source| per_source.iter().take(config.candidates_per_source))
         .map(|&(_, _, other)| (item_id.min(other as usize) as u32, item_id.max(other as usize) as u32))
         .collect()
+}
+
+/// Merges sorted lists of items, each list with its weight, into each item's number of lists
+/// and summed weight, in item order; an item's weights are added in list order. The lists are
+/// merged one into the result after another: at scale most items probe one or two.
+fn merge_postings(
+    lists: impl Iterator<Item = (f64, impl Iterator<Item = u32>)>,
+    capacity: usize,
+) -> Vec<(u32, u32, f64)> {
+    let (mut merged, mut next): (Vec<(u32, u32, f64)>, Vec<(u32, u32, f64)>) =
+        (Vec::with_capacity(capacity), Vec::with_capacity(capacity));
+    for (weight, list) in lists {
+        let mut position = 0;
+        for item in list {
+            let before = merged[position..].iter().take_while(|entry| entry.0 < item).count();
+            next.extend_from_slice(&merged[position..position + before]);
+            position += before;
+            match merged.get(position) {
+                Some(&(same, count, sum)) if same == item => {
+                    next.push((item, count + 1, sum + weight));
+                    position += 1;
+                }
+                _ => next.push((item, 1, weight)),
+            }
+        }
+        next.extend_from_slice(&merged[position..]);
+        std::mem::swap(&mut merged, &mut next);
+        next.clear();
+    }
+    merged
 }
 
 /// Similarity of two items in [0, 1]: the mean of chrF++ in both directions (characters and
@@ -921,6 +945,29 @@ mod tests {
         assert_eq!(index.agreement(0, 2), 0.5);
         assert_eq!(index.agreement(0, 3), 0.375);
         assert_eq!(index.agreement(0, 4), 1.0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn merged_postings_count_and_weigh_each_item_once(
+            lists in proptest::collection::vec(proptest::collection::btree_set(0u32..50, 0..20), 0..6)
+        ) {
+            let weights = [1.5, 0.25, 3.0, 0.125, 2.0, 0.5];
+            let merged = merge_postings(
+                lists.iter().zip(weights).map(|(list, weight)| (weight, list.iter().copied())),
+                0,
+            );
+            let mut expected: BTreeMap<u32, (u32, f64)> = BTreeMap::new();
+            for (list, weight) in lists.iter().zip(weights) {
+                for &item in list {
+                    let entry = expected.entry(item).or_default();
+                    *entry = (entry.0 + 1, entry.1 + weight);
+                }
+            }
+            let expected: Vec<(u32, u32, f64)> =
+                expected.into_iter().map(|(item, (count, weight))| (item, count, weight)).collect();
+            proptest::prop_assert_eq!(merged, expected);
+        }
     }
 
     #[test]
