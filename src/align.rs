@@ -553,14 +553,17 @@ pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignC
         .collect()
 }
 
+/// An item, how many of the merged lists it is on, and their summed weight.
+type SharedLists = (u32, u32, f64);
+
 /// Merges sorted lists of items, each list with its weight, into each item's number of lists
 /// and summed weight, in item order; an item's weights are added in list order. The lists are
 /// merged one into the result after another: at scale most items probe one or two.
 fn merge_postings(
     lists: impl Iterator<Item = (f64, impl Iterator<Item = u32>)>,
     capacity: usize,
-) -> Vec<(u32, u32, f64)> {
-    let (mut merged, mut next): (Vec<(u32, u32, f64)>, Vec<(u32, u32, f64)>) =
+) -> Vec<SharedLists> {
+    let (mut merged, mut next): (Vec<SharedLists>, Vec<SharedLists>) =
         (Vec::with_capacity(capacity), Vec::with_capacity(capacity));
     for (weight, list) in lists {
         let mut position = 0;
