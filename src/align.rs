@@ -183,6 +183,9 @@ pub struct DocumentTokens {
     /// Token text to id, and id to text.
     ids: FxHashMap<String, u32>,
     vocabulary: Vec<String>,
+    /// Per id, the text's first eight bytes as a number, which orders most pairs of texts
+    /// without comparing strings.
+    order_keys: Vec<u64>,
 }
 
 impl Default for DocumentTokens {
@@ -192,6 +195,7 @@ impl Default for DocumentTokens {
             words: FxHashMap::default(),
             ids: FxHashMap::default(),
             vocabulary: Vec::new(),
+            order_keys: Vec::new(),
         }
     }
 }
@@ -208,7 +212,13 @@ impl DocumentTokens {
             })
             .map(|word| self.token_of(word, names))
             .collect();
-        tokens.sort_unstable_by(|&x, &y| self.vocabulary[x as usize].cmp(&self.vocabulary[y as usize]));
+        let text_order = |&x: &u32, &y: &u32| {
+            let (x, y) = (x as usize, y as usize);
+            self.order_keys[x]
+                .cmp(&self.order_keys[y])
+                .then_with(|| self.vocabulary[x].cmp(&self.vocabulary[y]))
+        };
+        tokens.sort_unstable_by(text_order);
         tokens.dedup();
         tokens
     }
@@ -229,6 +239,10 @@ impl DocumentTokens {
         };
         let next = self.vocabulary.len() as u32;
         let id = *self.ids.entry(token).or_insert_with_key(|token| {
+            let mut prefix = [0u8; 8];
+            let length = token.len().min(8);
+            prefix[..length].copy_from_slice(&token.as_bytes()[..length]);
+            self.order_keys.push(u64::from_be_bytes(prefix));
             self.vocabulary.push(token.clone());
             next
         });
