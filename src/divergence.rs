@@ -103,13 +103,13 @@ pub fn classify(a: &str, b: &str, names: &NameIndex) -> Divergence {
 /// [`word_diff`] give with `text` first, but with `text` prepared once for all of them.
 pub fn compare_with(text: &str, others: &[&str], names: &NameIndex) -> Vec<(Divergence, String)> {
     let form = matching_form(text);
-    let (classified, diffed) = (words(&form), DiffSide::new(text));
+    let (classified, diffed) = (words(&form), DiffSide::new(text, &form));
     others
         .iter()
         .map(|other| {
             let other_form = matching_form(other);
             let divergence = classify_words(&classified, &words(&other_form), names);
-            (divergence, diff_sides(&diffed, &DiffSide::new(other)))
+            (divergence, diff_sides(&diffed, &DiffSide::new(other, &other_form)))
         })
         .collect()
 }
@@ -215,7 +215,8 @@ fn short_hunks<'w, 'f>(a: &'w [Cow<'f, str>], b: &'w [Cow<'f, str>]) -> Vec<Hunk
 /// added words as `{+…+}`; a run of changes is shown as one removal then one addition. Words
 /// are compared in matching form, so curly and straight quotes or case alone are no change.
 pub fn word_diff(a: &str, b: &str) -> String {
-    diff_sides(&DiffSide::new(a), &DiffSide::new(b))
+    let (form_a, form_b) = (matching_form(a), matching_form(b));
+    diff_sides(&DiffSide::new(a, &form_a), &DiffSide::new(b, &form_b))
 }
 
 /// A text's words for the word diff: as written, and in matching form.
@@ -225,9 +226,16 @@ struct DiffSide<'t> {
 }
 
 impl<'t> DiffSide<'t> {
-    fn new(text: &'t str) -> Self {
+    /// The words of `text`, whose matching form is `form`.
+    fn new(text: &'t str, form: &'t str) -> Self {
         let words: Vec<&str> = text.split_whitespace().collect();
-        let forms = words.iter().map(|word| matching_form(word)).collect();
+        // ASCII text's matching form is its words, each in matching form, joined by single
+        // spaces; other text can lose or gain words there (invisible characters, odd spaces).
+        let forms = if text.is_ascii() {
+            form.split(' ').filter(|word| !word.is_empty()).map(Cow::Borrowed).collect()
+        } else {
+            words.iter().map(|word| matching_form(word)).collect()
+        };
         DiffSide { words, forms }
     }
 }
@@ -399,6 +407,15 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn ascii_diff_sides_read_word_forms_from_the_text_form(text in "[ a-zA-Z`'.,\t\n\x0b\x0c\r-]{0,40}") {
+            let form = matching_form(&text);
+            let side = DiffSide::new(&text, &form);
+            let per_word: Vec<Cow<str>> = text.split_whitespace().map(matching_form).collect();
+            prop_assert_eq!(side.words.len(), side.forms.len());
+            prop_assert_eq!(side.forms, per_word);
+        }
+
         #[test]
         fn word_diff_shows_both_texts_and_keeps_a_longest_common_subsequence(
             a in prop::collection::vec(prop::sample::select(&["a", "b", "c", "the", "plan", "x"][..]), 0..40),
