@@ -123,6 +123,8 @@ struct Entity {
     surname_id: usize,
     tokens: usize,
     mentions: Vec<usize>,
+    /// The documents of the mentions, ascending, each once.
+    docs: Vec<DocId>,
 }
 
 /// Clusters mentions into entities. The result does not depend on the order of `mentions`
@@ -192,12 +194,20 @@ impl<'a> Spellings<'a> {
         }
         let class_of: Vec<usize> =
             (0..surnames.len()).map(|surname| find_root(&mut class, surname)).collect();
-        let mut sources: Vec<HashSet<DocId>> = vec![HashSet::new(); surnames.len()];
+        let mut sources: Vec<Vec<DocId>> = vec![Vec::new(); surnames.len()];
         for entity in &entities {
-            sources[class_of[entity.surname_id]].extend(entity.mentions.iter().map(|&m| mentions[m].doc));
+            sources[class_of[entity.surname_id]].extend(&entity.docs);
         }
+        let source_counts: Vec<usize> = sources
+            .into_par_iter()
+            .map(|mut docs| {
+                docs.sort_unstable();
+                docs.dedup();
+                docs.len()
+            })
+            .collect();
         let attested =
-            class_of.iter().map(|&class| sources[class].len() >= config.attested_sources).collect();
+            class_of.iter().map(|&class| source_counts[class] >= config.attested_sources).collect();
         Spellings {
             mentions,
             config,
@@ -225,8 +235,8 @@ impl<'a> Spellings<'a> {
         let mut full_names_by_doc: FxHashMap<(DocId, usize), Vec<usize>> = FxHashMap::default();
         let mut surname_only_by_doc: BTreeMap<(DocId, usize), usize> = BTreeMap::new();
         for (entity_id, entity) in entities.iter().enumerate() {
-            for &mention_id in &entity.mentions {
-                let key = (mentions[mention_id].doc, entity.surname_id);
+            for &doc in &entity.docs {
+                let key = (doc, entity.surname_id);
                 if entity.tokens > 1 {
                     full_names_by_doc.entry(key).or_default().push(entity_id);
                 } else {
@@ -370,12 +380,17 @@ fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
     }
     let entities = by_surface
         .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
         .map(|(surface, mention_ids)| {
             let tokens = mentions[mention_ids[0]].tokens.len();
             let surname = surface.rsplit(' ').next().unwrap_or(&surface);
             let surname_id = surname_ids[surname];
             let given = (tokens > 1).then(|| mentions[mention_ids[0]].tokens[0].clone());
-            Entity { surface, given, surname_id, tokens, mentions: mention_ids }
+            let mut docs: Vec<DocId> = mention_ids.iter().map(|&m| mentions[m].doc).collect();
+            docs.sort_unstable();
+            docs.dedup();
+            Entity { surface, given, surname_id, tokens, mentions: mention_ids, docs }
         })
         .collect();
     let mut surnames = vec![String::new(); surname_ids.len()];
