@@ -7,8 +7,9 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::ops::Range;
 
-use similar::{Algorithm, DiffOp, capture_diff_slices};
+use similar::{Algorithm, DiffTag, capture_diff_slices};
 
 use crate::model::NameIndex;
 use crate::normalize::matching_form;
@@ -183,32 +184,107 @@ struct Hunk<'w, 'f> {
 
 /// The changes of the word diff of `a` into `b` that are short enough to be evidence.
 fn short_hunks<'w, 'f>(a: &'w [Cow<'f, str>], b: &'w [Cow<'f, str>]) -> Vec<Hunk<'w, 'f>> {
-    let ops = capture_diff_slices(Algorithm::Myers, a, b);
-    let equal_number_at = |op: Option<&DiffOp>, last: bool| match op {
-        Some(DiffOp::Equal { old_index, len, .. }) if *len > 0 => {
-            is_number(&a[if last { old_index + len - 1 } else { *old_index }])
-        }
-        _ => false,
-    };
-    ops.iter()
-        .enumerate()
-        .filter_map(|(position, op)| {
-            let (removed, added) = match *op {
-                DiffOp::Equal { .. } => return None,
-                DiffOp::Delete { old_index, old_len, .. } => (&a[old_index..old_index + old_len], &b[0..0]),
-                DiffOp::Insert { new_index, new_len, .. } => (&a[0..0], &b[new_index..new_index + new_len]),
-                DiffOp::Replace { old_index, old_len, new_index, new_len } => {
-                    (&a[old_index..old_index + old_len], &b[new_index..new_index + new_len])
-                }
-            };
-            if removed.len() > MAX_HUNK_WORDS || added.len() > MAX_HUNK_WORDS {
-                return None;
-            }
-            let next_to_number = equal_number_at(position.checked_sub(1).and_then(|p| ops.get(p)), true)
-                || equal_number_at(ops.get(position + 1), false);
-            Some(Hunk { removed, added, next_to_number })
+    // Changes are separated by unchanged words, so the words next to one are unchanged.
+    let unchanged_number_at = |position: usize| a.get(position).is_some_and(|word| is_number(word));
+    changes(a, b)
+        .into_iter()
+        .filter(|change| change.removed.len() <= MAX_HUNK_WORDS && change.added.len() <= MAX_HUNK_WORDS)
+        .map(|Change { removed, added }| Hunk {
+            next_to_number: removed.start.checked_sub(1).is_some_and(unchanged_number_at)
+                || unchanged_number_at(removed.end),
+            removed: &a[removed],
+            added: &b[added],
         })
         .collect()
+}
+
+/// One change of a word diff: the words removed from the old text and those added from the
+/// new, as positions (either may be empty, not both).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Change {
+    removed: Range<usize>,
+    added: Range<usize>,
+}
+
+/// Above this many cells (old words times new words, past their common start and end), the
+/// diff is Myers' from `similar` instead of a table.
+const MAX_TABLE_CELLS: usize = 1 << 16;
+
+/// The word diff of `old` into `new`: its changes in order, with unchanged words between any
+/// two. Minimal: the unchanged words are a longest common subsequence.
+///
+/// Sentences are short, and for them a table of the longest common subsequences of every two
+/// suffixes beats Myers' algorithm (describing pairs took a fifth less time at 300k
+/// sentences); Myers' is kept for long texts, where the table would grow with the square.
+fn changes<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> Vec<Change> {
+    let prefix = old.iter().zip(new).take_while(|(x, y)| x == y).count();
+    let (old_rest, new_rest) = (&old[prefix..], &new[prefix..]);
+    let suffix = old_rest.iter().rev().zip(new_rest.iter().rev()).take_while(|(x, y)| x == y).count();
+    let (old_inner, new_inner) = (&old_rest[..old_rest.len() - suffix], &new_rest[..new_rest.len() - suffix]);
+    let (rows, columns) = (old_inner.len(), new_inner.len());
+    if rows * columns > MAX_TABLE_CELLS {
+        return myers_changes(old, new);
+    }
+    // `table[i * (columns + 1) + j]`: the longest common subsequence of the inner words of
+    // `old` from `i` and of `new` from `j`.
+    let width = columns + 1;
+    let mut table = vec![0u16; (rows + 1) * width];
+    for i in (0..rows).rev() {
+        for j in (0..columns).rev() {
+            table[i * width + j] = if old_inner[i] == new_inner[j] {
+                table[(i + 1) * width + j + 1] + 1
+            } else {
+                table[(i + 1) * width + j].max(table[i * width + j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut changes: Vec<Change> = Vec::new();
+    let mut current: Option<Change> = None;
+    let mut flush = |current: &mut Option<Change>| changes.extend(current.take());
+    while i < rows || j < columns {
+        let (old_at, new_at) = (prefix + i, prefix + j);
+        if i < rows && j < columns && old_inner[i] == new_inner[j] {
+            flush(&mut current);
+            (i, j) = (i + 1, j + 1);
+            continue;
+        }
+        let change = current.get_or_insert(Change { removed: old_at..old_at, added: new_at..new_at });
+        // Removals first where both keep the longest common subsequence.
+        if j == columns || (i < rows && table[(i + 1) * width + j] >= table[i * width + j + 1]) {
+            change.removed.end = old_at + 1;
+            i += 1;
+        } else {
+            change.added.end = new_at + 1;
+            j += 1;
+        }
+    }
+    flush(&mut current);
+    changes
+}
+
+/// [`changes`] by `similar`'s Myers diff, for long texts.
+fn myers_changes<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> Vec<Change> {
+    let mut changes: Vec<Change> = Vec::new();
+    // Positions are counted from the operations' lengths: `similar` reports the index on the
+    // side an insertion or a deletion does not touch loosely.
+    let (mut old_at, mut new_at, mut after_unchanged) = (0, 0, true);
+    for op in capture_diff_slices(Algorithm::Myers, old, new) {
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        let (removed, added) = (old_at..old_at + old_range.len(), new_at..new_at + new_range.len());
+        (old_at, new_at) = (removed.end, added.end);
+        if tag == DiffTag::Equal {
+            after_unchanged = true;
+            continue;
+        }
+        match changes.last_mut() {
+            // Operations with no unchanged word between them are one change.
+            Some(last) if !after_unchanged => (last.removed.end, last.added.end) = (removed.end, added.end),
+            _ => changes.push(Change { removed, added }),
+        }
+        after_unchanged = false;
+    }
+    changes
 }
 
 /// A word-level diff of `a` into `b`: unchanged words as they are, removed words as `[-…-]`,
@@ -242,47 +318,32 @@ impl<'t> DiffSide<'t> {
 
 fn diff_sides(old_side: &DiffSide, new_side: &DiffSide) -> String {
     let (old, new) = (&old_side.words, &new_side.words);
-    let (old_form, new_form) = (&old_side.forms, &new_side.forms);
     let text_bytes = |words: &[&str]| words.iter().map(|word| word.len() + 1).sum::<usize>();
     let mut out = String::with_capacity(text_bytes(old) + text_bytes(new));
-    let (mut removed, mut added): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
-    let flush = |out: &mut String, removed: &mut Vec<&str>, added: &mut Vec<&str>| {
-        if removed.is_empty() && added.is_empty() {
-            return;
+    let push_unchanged = |out: &mut String, words: &[&str]| {
+        for word in words {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
         }
+    };
+    let mut unchanged_from = 0;
+    for Change { removed, added } in changes(&old_side.forms, &new_side.forms) {
+        push_unchanged(&mut out, &old[unchanged_from..removed.start]);
         if !out.is_empty() {
             out.push(' ');
         }
-        for (words, open, close) in [(&*removed, "[-", "-]"), (&*added, "{+", "+}")] {
+        unchanged_from = removed.end;
+        for (words, open, close) in [(&old[removed], "[-", "-]"), (&new[added], "{+", "+}")] {
             if !words.is_empty() {
                 out.push_str(open);
-                push_joined(out, words);
+                push_joined(&mut out, words);
                 out.push_str(close);
             }
         }
-        removed.clear();
-        added.clear();
-    };
-    for op in capture_diff_slices(Algorithm::Myers, old_form, new_form) {
-        match op {
-            DiffOp::Equal { old_index, len, .. } => {
-                flush(&mut out, &mut removed, &mut added);
-                for word in &old[old_index..old_index + len] {
-                    if !out.is_empty() {
-                        out.push(' ');
-                    }
-                    out.push_str(word);
-                }
-            }
-            DiffOp::Delete { old_index, old_len, .. } => removed.extend(&old[old_index..old_index + old_len]),
-            DiffOp::Insert { new_index, new_len, .. } => added.extend(&new[new_index..new_index + new_len]),
-            DiffOp::Replace { old_index, old_len, new_index, new_len } => {
-                removed.extend(&old[old_index..old_index + old_len]);
-                added.extend(&new[new_index..new_index + new_len]);
-            }
-        }
     }
-    flush(&mut out, &mut removed, &mut added);
+    push_unchanged(&mut out, &old[unchanged_from..]);
     out
 }
 
@@ -414,6 +475,31 @@ mod tests {
             let per_word: Vec<Cow<str>> = text.split_whitespace().map(matching_form).collect();
             prop_assert_eq!(side.words.len(), side.forms.len());
             prop_assert_eq!(side.forms, per_word);
+        }
+
+        #[test]
+        fn table_and_myers_diffs_are_both_minimal_and_well_formed(
+            a in prop::collection::vec(0u8..5, 0..40),
+            b in prop::collection::vec(0u8..5, 0..40),
+        ) {
+            for found in [changes(&a, &b), myers_changes(&a, &b)] {
+                // Unchanged stretches before, between (never empty) and after the changes
+                // pair equal words; together they are a longest common subsequence.
+                let (mut old_at, mut new_at, mut unchanged) = (0, 0, 0);
+                for (position, change) in found.iter().enumerate() {
+                    let run = change.removed.start - old_at;
+                    prop_assert_eq!(change.added.start - new_at, run);
+                    prop_assert!(position == 0 || run > 0, "{:?}", found);
+                    prop_assert!(!change.removed.is_empty() || !change.added.is_empty());
+                    prop_assert_eq!(&a[old_at..change.removed.start], &b[new_at..change.added.start]);
+                    unchanged += run;
+                    (old_at, new_at) = (change.removed.end, change.added.end);
+                }
+                prop_assert_eq!(&a[old_at..], &b[new_at..]);
+                unchanged += a.len() - old_at;
+                let words = |xs: &[u8]| xs.iter().map(|x| ["a", "b", "c", "d", "e"][*x as usize]).collect::<Vec<_>>();
+                prop_assert_eq!(unchanged, longest_common_subsequence(&words(&a), &words(&b)));
+            }
         }
 
         #[test]
