@@ -169,8 +169,8 @@ impl<'a> Spellings<'a> {
         for (entity_id, entity) in entities.iter().enumerate() {
             by_surname[entity.surname_id].push(entity_id);
         }
-        // The one corpus-wide loop of clustering worth running in parallel: at a million
-        // sentences it compares millions of spelling pairs. The order is kept.
+        // The longest corpus-wide loop of clustering: at a million sentences it compares
+        // millions of spelling pairs. In parallel, order kept.
         let mut scored: Vec<(f64, usize, usize)> = candidate_pairs(&surname_skeletons)
             .into_par_iter()
             .filter(|&(a, b)| !surname_genders[a].conflict(surname_genders[b]))
