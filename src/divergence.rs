@@ -304,16 +304,36 @@ struct DiffSide<'t> {
 impl<'t> DiffSide<'t> {
     /// The words of `text`, whose matching form is `form`.
     fn new(text: &'t str, form: &'t str) -> Self {
-        let words: Vec<&str> = text.split_whitespace().collect();
         // ASCII text's matching form is its words, each in matching form, joined by single
         // spaces; other text can lose or gain words there (invisible characters, odd spaces).
-        let forms = if text.is_ascii() {
-            form.split(' ').filter(|word| !word.is_empty()).map(Cow::Borrowed).collect()
-        } else {
-            words.iter().map(|word| matching_form(word)).collect()
-        };
+        if text.is_ascii() {
+            let forms = form.split_ascii_whitespace().map(Cow::Borrowed).collect();
+            return DiffSide { words: ascii_words(text), forms };
+        }
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let forms = words.iter().map(|word| matching_form(word)).collect();
         DiffSide { words, forms }
     }
+}
+
+/// [`str::split_whitespace`] of ASCII text, byte by byte (ASCII whitespace is also the
+/// vertical tab, which [`str::split_ascii_whitespace`] keeps in words).
+fn ascii_words(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (at, byte) in text.bytes().enumerate() {
+        let space = byte.is_ascii_whitespace() || byte == 0x0b;
+        match (space, start) {
+            (true, Some(from)) => {
+                words.push(&text[from..at]);
+                start = None;
+            }
+            (false, None) => start = Some(at),
+            _ => {}
+        }
+    }
+    words.extend(start.map(|from| &text[from..]));
+    words
 }
 
 fn diff_sides(old_side: &DiffSide, new_side: &DiffSide) -> String {
@@ -473,7 +493,7 @@ mod tests {
             let form = matching_form(&text);
             let side = DiffSide::new(&text, &form);
             let per_word: Vec<Cow<str>> = text.split_whitespace().map(matching_form).collect();
-            prop_assert_eq!(side.words.len(), side.forms.len());
+            prop_assert_eq!(&side.words, &text.split_whitespace().collect::<Vec<_>>());
             prop_assert_eq!(side.forms, per_word);
         }
 
