@@ -9,6 +9,7 @@
 //! long sentence can pair with two short ones), and pairs are joined into statement groups.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
@@ -504,11 +505,42 @@ impl Index {
     }
 }
 
+/// Where each document's items are among all items, which are in unit order: a document's
+/// items are a range of ids, found without searching all items (at scale, a cache miss per
+/// step of the search).
+pub struct DocumentRanges {
+    /// Per document: its first item, then one past the last document's.
+    first_items: Vec<usize>,
+}
+
+impl DocumentRanges {
+    /// The ranges of `items`, which are in unit order.
+    pub fn new(items: &[Item]) -> DocumentRanges {
+        let documents = items.last().map_or(0, |item| item.unit.doc.0 as usize + 1);
+        let first_items = (0..=documents)
+            .map(|doc| items.partition_point(|item| (item.unit.doc.0 as usize) < doc))
+            .collect();
+        DocumentRanges { first_items }
+    }
+
+    /// The ids of document `doc`'s items.
+    fn of(&self, doc: DocId) -> Range<usize> {
+        let doc = doc.0 as usize;
+        self.first_items[doc]..self.first_items[doc + 1]
+    }
+}
+
 /// The candidates of one item: items of the same kind in other documents sharing an indexed
 /// token, the best `candidates_per_source` per document by weighted Dice, as (lower id,
 /// higher id) pairs; a pair found from both of its items comes twice, and the caller
 /// deduplicates.
-pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignConfig) -> Vec<(u32, u32)> {
+pub fn candidates(
+    item_id: usize,
+    items: &[Item],
+    documents: &DocumentRanges,
+    index: &Index,
+    config: &AlignConfig,
+) -> Vec<(u32, u32)> {
     let item = &items[item_id];
     // Indexed tokens, rarest first; the two rarest are always read, the others within budget.
     let mut probes: Vec<(u32, &[u32])> = index
@@ -526,10 +558,10 @@ pub fn candidates(item_id: usize, items: &[Item], index: &Index, config: &AlignC
         read += postings.len();
         probed += 1;
     }
-    // Items are in document order, so the item's own document is a range of ids: testing it
-    // needs no lookup per posting (looking up every posting's item dominated this loop).
-    let own_document = items.partition_point(|other| other.unit.doc < item.unit.doc) as u32
-        ..items.partition_point(|other| other.unit.doc <= item.unit.doc) as u32;
+    // The item's own document is a range of ids: testing it needs no lookup per posting
+    // (looking up every posting's item dominated this loop).
+    let own_document = documents.of(item.unit.doc);
+    let own_document = own_document.start as u32..own_document.end as u32;
     // Per other item of the same kind and another document: how many of the probed lists it
     // is on, and their summed IDF weight.
     let kind_bit = posting(0, item.kind);
@@ -740,8 +772,8 @@ pub fn agreement<'t>(
 pub struct Texts<'t, F: Fn(UnitRef) -> &'t str> {
     /// The items, in unit order, as [`items`] makes them document by document.
     items: &'t [Item],
-    /// Per document: its first item, then one past the last document's.
-    first_items: Vec<usize>,
+    /// Where each document's items are.
+    documents: &'t DocumentRanges,
     /// Their sketches.
     sketches: &'t Sketches,
     /// A unit's text.
@@ -749,22 +781,17 @@ pub struct Texts<'t, F: Fn(UnitRef) -> &'t str> {
 }
 
 impl<'t, F: Fn(UnitRef) -> &'t str> Texts<'t, F> {
-    /// The texts (`text_of`) and sketches of `items`, which are in unit order.
-    pub fn new(items: &'t [Item], sketches: &'t Sketches, text_of: F) -> Self {
-        let documents = items.last().map_or(0, |item| item.unit.doc.0 as usize + 1);
-        let first_items = (0..=documents)
-            .map(|doc| items.partition_point(|item| (item.unit.doc.0 as usize) < doc))
-            .collect();
-        Texts { items, first_items, sketches, text_of }
+    /// The texts (`text_of`) and sketches of `items`, which are in unit order, with their
+    /// `documents`.
+    pub fn new(items: &'t [Item], documents: &'t DocumentRanges, sketches: &'t Sketches, text_of: F) -> Self {
+        Texts { items, documents, sketches, text_of }
     }
 
-    /// The item of an aligned unit, searched among its document's items only (a search over
-    /// all items was a cache miss per step at scale).
+    /// The item of an aligned unit, searched among its document's items only.
     fn item(&self, unit: UnitRef) -> usize {
-        let doc = unit.doc.0 as usize;
-        let (first, end) = (self.first_items[doc], self.first_items[doc + 1]);
-        let found = self.items[first..end].binary_search_by_key(&unit, |item| item.unit);
-        first + found.expect("every aligned unit is an item")
+        let range = self.documents.of(unit.doc);
+        let found = self.items[range.clone()].binary_search_by_key(&unit, |item| item.unit);
+        range.start + found.expect("every aligned unit is an item")
     }
 
     /// Exact matches of each of `units` with `reference` (each unit first, as
@@ -898,7 +925,9 @@ mod tests {
             divergence: Divergence::Wording,
             diff: String::new(),
         }];
-        let texts = Texts::new(&[], &sketches, |unit: UnitRef| texts[unit.doc.0 as usize].as_str());
+        let documents = DocumentRanges::new(&[]);
+        let texts =
+            Texts::new(&[], &documents, &sketches, |unit: UnitRef| texts[unit.doc.0 as usize].as_str());
         describe(&mut pairs, &texts, &NameIndex::default());
         let matches = compare_texts((texts.text_of)(unit(1)), (texts.text_of)(unit(0)));
         assert_eq!(pairs[0].chrf, matches.chrf(true));

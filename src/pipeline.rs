@@ -12,8 +12,8 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, AlignKind, DocumentItems, Group, Index, Item, Pair, Scored, Texts, UnitRef, agreement,
-    candidates, coherent, describe, group, items, name_tokens, score, select,
+    AlignConfig, AlignKind, DocumentItems, DocumentRanges, Group, Index, Item, Pair, Scored, Texts, UnitRef,
+    agreement, candidates, coherent, describe, group, items, name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, DocStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
@@ -285,12 +285,13 @@ fn align<R: Send>(
         (items, index)
     });
     timings.produced(items.len(), "items");
+    let documents_of_items = DocumentRanges::new(&items);
     let candidate_pairs = timings.time("candidates", || {
         let bar = stage_bar(run_config, "candidates", items.len());
         let mut candidate_pairs: Vec<(u32, u32)> = (0..items.len())
             .into_par_iter()
             .progress_with(bar.clone())
-            .flat_map_iter(|item| candidates(item, &items, &index, config))
+            .flat_map_iter(|item| candidates(item, &items, &documents_of_items, &index, config))
             .collect();
         bar.finish_and_clear();
         candidate_pairs.par_sort_unstable();
@@ -350,7 +351,7 @@ fn align<R: Send>(
     let pairs = timings.time("select", || select(&scored, &items, config));
     drop(scored);
     timings.produced(pairs.len(), "pairs");
-    let texts = Texts::new(&items, &sketches, text_of);
+    let texts = Texts::new(&items, &documents_of_items, &sketches, text_of);
     let (mut pairs, groups) = timings.time("group", || {
         let mut first_groups = group(&pairs);
         first_groups.par_iter_mut().for_each(|group| group.agreement = agreement(group, &index, &texts));
