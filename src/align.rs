@@ -570,8 +570,19 @@ pub fn candidates(
         let others = others.map(|&entry| entry & !QUOTE_BIT).filter(|other| !own_document.contains(other));
         (index.idf[token as usize], others)
     });
-    let needed = config.min_shared_tokens.min(probed).max(1) as u32;
-    let mut found: Vec<(f64, u32)> = merge_postings(lists, read)
+    let needed = config.min_shared_tokens.min(probed).max(1);
+    // An item on `needed` of the lists is on one of the first `probed - needed + 1` (the
+    // shortest): only those are read; the longer rest are searched for the items found. At
+    // scale the second list is often a place name's, thousands long, and reading it whole
+    // made the work per item grow with the corpus.
+    let read_lists = probed + 1 - needed;
+    let read_length = probes[..read_lists].iter().map(|(_, postings)| postings.len()).sum();
+    let mut shared = merge_postings(lists.take(read_lists), read_length);
+    for &(token, postings) in &probes[read_lists..probed] {
+        add_searched(&mut shared, index.idf[token as usize], postings);
+    }
+    let needed = needed as u32;
+    let mut found: Vec<(f64, u32)> = shared
         .into_iter()
         .filter(|&(_, count, _)| count >= needed)
         .map(|(other, _, weight)| (weight, other))
@@ -630,6 +641,21 @@ fn merge_postings(
         next.clear();
     }
     merged
+}
+
+/// Counts, and weighs, the entries of `merged` that are on `postings` (sorted by item, with
+/// the kind bit), searching for each instead of reading the list: `merged` holds few items,
+/// the list may hold thousands. An item's weights are still added in list order, provided the
+/// searched lists come after the merged ones.
+fn add_searched(merged: &mut [SharedLists], weight: f64, postings: &[u32]) {
+    let mut rest = postings;
+    for (item, count, sum) in merged {
+        rest = &rest[rest.partition_point(|&entry| entry & !QUOTE_BIT < *item)..];
+        if rest.first().is_some_and(|&entry| entry & !QUOTE_BIT == *item) {
+            *count += 1;
+            *sum += weight;
+        }
+    }
 }
 
 /// Similarity of two items in [0, 1]: the mean of chrF++ in both directions (characters and
@@ -1013,6 +1039,33 @@ mod tests {
             let expected: Vec<(u32, u32, f64)> =
                 expected.into_iter().map(|(item, (count, weight))| (item, count, weight)).collect();
             proptest::prop_assert_eq!(merged, expected);
+        }
+
+        #[test]
+        fn searching_the_longest_lists_finds_what_reading_them_finds(
+            mut lists in proptest::collection::vec(proptest::collection::btree_set(0u32..60, 0..25), 1..6),
+            needed in 1usize..4,
+            quotes in proptest::collection::btree_set(0u32..60, 0..20),
+        ) {
+            lists.sort_by_key(|list| list.len());
+            let needed = needed.min(lists.len());
+            let weights = [1.5, 0.25, 3.0, 0.125, 2.0, 0.5];
+            let weighted = || lists.iter().zip(weights).map(|(list, weight)| (weight, list.iter().copied()));
+            let kept = |merged: Vec<SharedLists>| -> Vec<SharedLists> {
+                merged.into_iter().filter(|&(_, count, _)| count as usize >= needed).collect()
+            };
+            let expected = kept(merge_postings(weighted(), 0));
+            let read = lists.len() + 1 - needed;
+            let mut searched = merge_postings(weighted().take(read), 0);
+            for (list, weight) in lists.iter().zip(weights).skip(read) {
+                // Postings carry the kind bit: the search must see past it.
+                let postings: Vec<u32> = list
+                    .iter()
+                    .map(|&item| item | if quotes.contains(&item) { QUOTE_BIT } else { 0 })
+                    .collect();
+                add_searched(&mut searched, weight, &postings);
+            }
+            proptest::prop_assert_eq!(kept(searched), expected);
         }
     }
 
