@@ -152,6 +152,8 @@ pub struct Spellings<'a> {
     cooccurring: Cooccurring,
     /// Per surname id: the entities ending with it.
     by_surname: Vec<Vec<usize>>,
+    /// (lone surname, full name ending with it) used in one source, by source then surname.
+    same_source: Vec<(usize, usize)>,
     /// (similarity, surname, surname) for variant pairs worth trying, closest first.
     scored: Vec<(f64, usize, usize)>,
     /// Per surname id: used by enough sources to be established.
@@ -165,6 +167,7 @@ impl<'a> Spellings<'a> {
         let surname_skeletons: Vec<Vec<String>> = surnames.iter().map(|s| skeletons(s)).collect();
         let surname_genders: Vec<Genders> = surname_skeletons.iter().map(|s| Genders::of(s)).collect();
         let cooccurring = cooccurring_surnames(mentions, &entities);
+        let same_source = same_source_full_names(&entities);
         let mut by_surname: Vec<Vec<usize>> = vec![Vec::new(); surnames.len()];
         for (entity_id, entity) in entities.iter().enumerate() {
             by_surname[entity.surname_id].push(entity_id);
@@ -217,6 +220,7 @@ impl<'a> Spellings<'a> {
             surname_genders,
             cooccurring,
             by_surname,
+            same_source,
             scored,
             attested,
         }
@@ -232,28 +236,8 @@ impl<'a> Spellings<'a> {
         let mut groups = Groups::new(entities, &self.cooccurring, self.config);
 
         // 1. A surname alone links to the full name ending with it in the same source.
-        let mut full_names_by_doc: FxHashMap<(DocId, usize), Vec<usize>> = FxHashMap::default();
-        let mut surname_only_by_doc: BTreeMap<(DocId, usize), usize> = BTreeMap::new();
-        for (entity_id, entity) in entities.iter().enumerate() {
-            for &doc in &entity.docs {
-                let key = (doc, entity.surname_id);
-                if entity.tokens > 1 {
-                    full_names_by_doc.entry(key).or_default().push(entity_id);
-                } else {
-                    surname_only_by_doc.insert(key, entity_id);
-                }
-            }
-        }
-        for (key, &entity_id) in &surname_only_by_doc {
-            if let Some(full_names) = full_names_by_doc.get(key) {
-                let best = full_names
-                    .iter()
-                    .copied()
-                    .max_by_key(|&id| (entities[id].mentions.len(), std::cmp::Reverse(id)));
-                if let Some(full_name) = best {
-                    groups.try_union(entity_id, full_name);
-                }
-            }
+        for &(surname_only, full_name) in &self.same_source {
+            groups.try_union(surname_only, full_name);
         }
 
         // 2. The same surname: full names with compatible given names, then lone surnames with
@@ -360,27 +344,52 @@ pub fn confirm(
 
 /// Distinct spellings, sorted, and the distinct surnames they end with.
 fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
-    // Grouped by token run first (no string built per mention), then by surface.
-    let mut by_tokens: FxHashMap<&[String], Vec<usize>> = FxHashMap::default();
-    for (mention_id, mention) in mentions.iter().enumerate() {
-        by_tokens.entry(mention.tokens.as_slice()).or_default().push(mention_id);
-    }
-    let mut by_surface: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (tokens, mention_ids) in by_tokens {
-        by_surface.entry(tokens.join(" ")).or_default().extend(mention_ids);
-    }
-    for mention_ids in by_surface.values_mut() {
-        mention_ids.sort_unstable();
-    }
+    // Grouped by token run first (no string built per mention), then by surface; by sorting
+    // hashes of the token runs, which, unlike a map, runs in parallel.
+    let mut hashed: Vec<(u64, usize)> = mentions
+        .par_iter()
+        .enumerate()
+        .map(|(mention_id, mention)| {
+            let mut hasher = FxHasher::default();
+            mention.tokens.hash(&mut hasher);
+            (hasher.finish(), mention_id)
+        })
+        .collect();
+    hashed.par_sort_unstable();
+    let mut by_surface: Vec<(String, Vec<usize>)> = hashed
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .flat_map_iter(|same_hash| {
+            // Different token runs with one hash are told apart here.
+            let mut runs: Vec<(&[String], Vec<usize>)> = Vec::new();
+            for &(_, mention_id) in same_hash {
+                let tokens = mentions[mention_id].tokens.as_slice();
+                match runs.iter_mut().find(|(run, _)| *run == tokens) {
+                    Some((_, mention_ids)) => mention_ids.push(mention_id),
+                    None => runs.push((tokens, vec![mention_id])),
+                }
+            }
+            runs.into_iter().map(|(tokens, mention_ids)| (tokens.join(" "), mention_ids))
+        })
+        .collect();
+    by_surface.par_sort_unstable_by(|x, y| x.0.cmp(&y.0));
+    // Token runs that join into one surface ("Le Pen" as one token or two) are one spelling.
+    let by_surface: Vec<(String, Vec<usize>)> = by_surface
+        .chunk_by_mut(|x, y| x.0 == y.0)
+        .map(|same_surface| {
+            let surface = std::mem::take(&mut same_surface[0].0);
+            let mut mention_ids: Vec<usize> =
+                same_surface.iter_mut().flat_map(|(_, ids)| std::mem::take(ids)).collect();
+            mention_ids.sort_unstable();
+            (surface, mention_ids)
+        })
+        .collect();
     let mut surname_ids: BTreeMap<String, usize> = BTreeMap::new();
-    for surface in by_surface.keys() {
+    for (surface, _) in &by_surface {
         let surname = surface.rsplit(' ').next().unwrap_or(surface).to_owned();
         let next_id = surname_ids.len();
         surname_ids.entry(surname).or_insert(next_id);
     }
     let entities = by_surface
-        .into_iter()
-        .collect::<Vec<_>>()
         .into_par_iter()
         .map(|(surface, mention_ids)| {
             let tokens = mentions[mention_ids[0]].tokens.len();
@@ -398,6 +407,31 @@ fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
         surnames[id] = surname;
     }
     (entities, surnames)
+}
+
+/// For each source and each lone surname used there (an entity of one token), the full name
+/// ending with that surname most mentioned in the corpus (the lowest id on a tie) among those
+/// used in the same source: (lone surname, full name), by source then surname.
+fn same_source_full_names(entities: &[Entity]) -> Vec<(usize, usize)> {
+    // (source, surname, is a lone surname, entity): sorted, each (source, surname) run holds
+    // its lone surname (at most one: a lone surname is its own spelling) after its full names.
+    let mut used: Vec<(DocId, usize, bool, usize)> = entities
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(entity_id, entity)| {
+            let lone = entity.tokens <= 1;
+            entity.docs.iter().map(move |&doc| (doc, entity.surname_id, lone, entity_id))
+        })
+        .collect();
+    used.par_sort_unstable();
+    used.par_chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+        .filter_map(|run| {
+            let &(_, _, lone, surname_only) = run.last()?;
+            let full_names = run.iter().filter(|entry| !entry.2).map(|entry| entry.3);
+            let best = full_names.max_by_key(|&id| (entities[id].mentions.len(), std::cmp::Reverse(id)));
+            best.filter(|_| lone).map(|full_name| (surname_only, full_name))
+        })
+        .collect()
 }
 
 /// Pairs of surname ids (lower first) named in one sentence.
@@ -443,41 +477,41 @@ fn candidate_pairs(surname_skeletons: &[Vec<String>]) -> Vec<(usize, usize)> {
         bytes.hash(&mut hasher);
         hasher.finish()
     };
-    let mut index: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    let mut keys: Vec<u64> = Vec::new();
-    let mut deleted: Vec<u8> = Vec::new();
-    for (surname_id, alternatives) in surname_skeletons.iter().enumerate() {
-        keys.clear();
-        for skeleton in alternatives {
-            let bytes = skeleton.as_bytes();
-            keys.push(hash(bytes));
-            if bytes.len() >= 4 {
-                for position in 0..bytes.len() {
-                    deleted.clear();
-                    deleted.extend_from_slice(&bytes[..position]);
-                    deleted.extend_from_slice(&bytes[position + 1..]);
-                    keys.push(hash(&deleted));
+    // (key, surname) for every key of every surname, sorted: each run of one key is a
+    // bucket. Sorting, unlike a map of buckets, runs in parallel and gives the same pairs.
+    let mut keyed: Vec<(u64, u32)> = surname_skeletons
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(surname_id, alternatives)| {
+            let mut keys: Vec<u64> = Vec::new();
+            let mut deleted: Vec<u8> = Vec::new();
+            for skeleton in alternatives {
+                let bytes = skeleton.as_bytes();
+                keys.push(hash(bytes));
+                if bytes.len() >= 4 {
+                    for position in 0..bytes.len() {
+                        deleted.clear();
+                        deleted.extend_from_slice(&bytes[..position]);
+                        deleted.extend_from_slice(&bytes[position + 1..]);
+                        keys.push(hash(&deleted));
+                    }
                 }
             }
-        }
-        keys.sort_unstable();
-        keys.dedup();
-        for &key in &keys {
-            index.entry(key).or_default().push(surname_id as u32);
-        }
-    }
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for bucket in index.values() {
-        if bucket.len() > MAX_BUCKET {
-            continue;
-        }
-        for (position, &a) in bucket.iter().enumerate() {
-            for &b in &bucket[position + 1..] {
-                pairs.push((a.min(b) as usize, a.max(b) as usize));
-            }
-        }
-    }
-    pairs.sort_unstable();
+            keys.into_iter().map(move |key| (key, surname_id as u32))
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    keyed.dedup();
+    let mut pairs: Vec<(usize, usize)> = keyed
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .filter(|bucket| bucket.len() <= MAX_BUCKET)
+        .flat_map_iter(|bucket| {
+            bucket.iter().enumerate().flat_map(move |(position, &(_, a))| {
+                bucket[position + 1..].iter().map(move |&(_, b)| (a as usize, b as usize))
+            })
+        })
+        .collect();
+    pairs.par_sort_unstable();
     pairs.dedup();
     pairs
 }
@@ -752,6 +786,48 @@ mod tests {
         clusters
             .iter()
             .any(|c| c.variants.iter().any(|v| v.surface == a) && c.variants.iter().any(|v| v.surface == b))
+    }
+
+    #[test]
+    fn token_runs_that_join_into_one_surface_are_one_spelling_in_surface_order() {
+        let mut mentions =
+            vec![mention("Marine Le Pen", 2), mention("Zelensky", 0), mention("Marine Le Pen", 1)];
+        mentions[2].tokens = vec!["Marine".to_owned(), "Le Pen".to_owned()];
+        mentions.push(mention("Marine Le Pen", 0));
+        let (entities, surnames) = entities(&mentions);
+        let found: Vec<(&str, &[usize], &[DocId])> = entities
+            .iter()
+            .map(|entity| (entity.surface.as_str(), entity.mentions.as_slice(), entity.docs.as_slice()))
+            .collect();
+        let (docs_le_pen, docs_zelensky) = ([DocId(0), DocId(1), DocId(2)], [DocId(0)]);
+        assert_eq!(
+            found,
+            [("Marine Le Pen", &[0, 2, 3][..], &docs_le_pen[..]), ("Zelensky", &[1][..], &docs_zelensky[..])]
+        );
+        assert_eq!(surnames, ["Pen", "Zelensky"]);
+    }
+
+    #[test]
+    fn a_lone_surname_links_to_the_most_mentioned_full_name_of_its_source() {
+        let mentions = vec![
+            mention("Ivan Petrov", 0),
+            mention("Anna Petrov", 0),
+            mention("Anna Petrov", 1),
+            mention("Anna Petrov", 3),
+            mention("Petrov", 0),
+            mention("Petrov", 2),
+            mention("Ivan Petrov", 2),
+            mention("Sidorov", 1),
+        ];
+        let (entities, _) = entities(&mentions);
+        let surface = |id: usize| entities[id].surface.as_str();
+        let links: Vec<(&str, &str)> = same_source_full_names(&entities)
+            .into_iter()
+            .map(|(lone, full)| (surface(lone), surface(full)))
+            .collect();
+        // Source 0 has both full names (Anna is mentioned more), source 2 only Ivan; Sidorov
+        // has no full name.
+        assert_eq!(links, [("Petrov", "Anna Petrov"), ("Petrov", "Ivan Petrov")]);
     }
 
     #[test]
