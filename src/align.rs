@@ -718,8 +718,11 @@ pub fn describe<'t>(pairs: &mut [Pair], texts: &Texts<'t, impl Fn(UnitRef) -> &'
 
 /// Keeps, for every unit and every other source, its best-scoring counterpart above the
 /// threshold and within `relative_threshold` of the unit's best counterpart anywhere; a pair
-/// survives if either side chose it. Sorted by (a, b).
+/// survives if either side chose it. `scored` must be sorted by (a, b), as scoring leaves
+/// it, and items numbered document after document, as [`items`] numbers them; the result is
+/// sorted by (a, b).
 pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pair> {
+    debug_assert!(scored.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
     let mut item_best = vec![0.0f64; items.len()];
     for pair in scored {
         for item in [pair.a, pair.b] {
@@ -727,29 +730,40 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
             *best = best.max(pair.similarity);
         }
     }
-    // Every (unit, other source) choice a pair offers, sorted so that each unit's best in each
-    // other source comes first: higher similarity, then the earlier pair.
-    let mut choices: Vec<(u32, DocId, f64, usize)> = Vec::new();
-    for (position, pair) in scored.iter().enumerate() {
-        if pair.similarity < config.threshold {
-            continue;
-        }
-        for (this, other) in [(pair.a, pair.b), (pair.b, pair.a)] {
-            if pair.similarity >= config.relative_threshold * item_best[this as usize] {
-                choices.push((this, items[other as usize].unit.doc, pair.similarity, position));
-            }
-        }
+    let offered = |pair: &Scored, this: u32| {
+        pair.similarity >= config.threshold
+            && pair.similarity >= config.relative_threshold * item_best[this as usize]
+    };
+    let mut keep = vec![false; scored.len()];
+    // Each unit's choice per other source: the first of the most similar pairs offered. The
+    // first items' choices come in runs of one item and one other source in `scored` order
+    // (other items ascend within an item, and a document's items are consecutive).
+    let first_sides = (0..scored.len()).filter(|&at| offered(&scored[at], scored[at].a));
+    choose(first_sides, scored, |pair| (pair.a, items[pair.b as usize].unit.doc), &mut keep);
+    // The second items' come in such runs once the pairs are ordered by second item, stably:
+    // a counting sort, with the pairs of each second item in `scored` order.
+    let mut starts = vec![0u32; items.len() + 1];
+    for pair in scored {
+        starts[pair.b as usize + 1] += 1;
     }
-    choices
-        .sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.total_cmp(&x.2)).then(x.3.cmp(&y.3)));
-    let mut keep: Vec<usize> =
-        choices.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).map(|choices| choices[0].3).collect();
-    keep.sort_unstable();
-    keep.dedup();
-    let mut kept: Vec<Pair> = keep
-        .into_iter()
-        .map(|position| {
-            let Scored { a, b, similarity, chrf: (chrf, chrf_plus_plus) } = scored[position];
+    for item in 0..items.len() {
+        starts[item + 1] += starts[item];
+    }
+    let mut by_second = vec![0u32; scored.len()];
+    for (at, pair) in scored.iter().enumerate() {
+        let next = &mut starts[pair.b as usize];
+        by_second[*next as usize] = at as u32;
+        *next += 1;
+    }
+    let second_sides =
+        by_second.into_iter().map(|at| at as usize).filter(|&at| offered(&scored[at], scored[at].b));
+    choose(second_sides, scored, |pair| (pair.b, items[pair.a as usize].unit.doc), &mut keep);
+    // Items are in unit order, so pairs kept in `scored` order are sorted by (a, b).
+    scored
+        .iter()
+        .zip(keep)
+        .filter(|&(_, keep)| keep)
+        .map(|(&Scored { a, b, similarity, chrf: (chrf, chrf_plus_plus) }, _)| {
             let (a, b) = (&items[a as usize], &items[b as usize]);
             Pair {
                 a: a.unit,
@@ -762,9 +776,37 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
                 diff: String::new(),
             }
         })
-        .collect();
-    kept.sort_by_key(|pair| (pair.a, pair.b));
-    kept
+        .collect()
+}
+
+/// Marks in `keep` the first most similar pair of each run of `positions` (into `scored`)
+/// with one `choice` key: the runs must be consecutive.
+fn choose(
+    positions: impl Iterator<Item = usize>,
+    scored: &[Scored],
+    choice: impl Fn(&Scored) -> (u32, DocId),
+    keep: &mut [bool],
+) {
+    let mut best: Option<((u32, DocId), f64, usize)> = None;
+    for at in positions {
+        let (key, similarity) = (choice(&scored[at]), scored[at].similarity);
+        match best {
+            Some((run, best_similarity, _)) if run == key => {
+                if similarity > best_similarity {
+                    best = Some((key, similarity, at));
+                }
+            }
+            _ => {
+                if let Some((_, _, chosen)) = best {
+                    keep[chosen] = true;
+                }
+                best = Some((key, similarity, at));
+            }
+        }
+    }
+    if let Some((_, _, chosen)) = best {
+        keep[chosen] = true;
+    }
 }
 
 /// Every member's similarity to its group's consensus (1 for the consensus itself), compared
@@ -1039,6 +1081,55 @@ mod tests {
             let expected: Vec<(u32, u32, f64)> =
                 expected.into_iter().map(|(item, (count, weight))| (item, count, weight)).collect();
             proptest::prop_assert_eq!(merged, expected);
+        }
+
+        #[test]
+        fn select_keeps_each_units_first_best_pair_per_other_source(
+            documents in proptest::collection::vec(1usize..5, 2..6),
+            picks in proptest::collection::vec((0usize..1000, 0usize..1000, 0usize..6), 0..60),
+        ) {
+            let items: Vec<Item> = documents
+                .iter()
+                .enumerate()
+                .flat_map(|(doc, &count)| (0..count).map(move |unit| (doc, unit)))
+                .map(|(doc, unit)| Item { unit: UnitRef { doc: DocId(doc as u32), unit: unit as u32 }, kind: AlignKind::Sentence })
+                .collect();
+            // A few similarities only, so that ties are common.
+            let levels = [0.2, 0.35, 0.5, 0.5, 0.8, 0.95];
+            let mut scored: Vec<Scored> = picks
+                .iter()
+                .map(|&(x, y, level)| (x % items.len(), y % items.len(), levels[level]))
+                .filter(|&(a, b, _)| items[a].unit.doc != items[b].unit.doc)
+                .map(|(a, b, similarity)| Scored { a: a.min(b) as u32, b: a.max(b) as u32, similarity, chrf: (0.0, 0.0) })
+                .collect();
+            scored.sort_by_key(|pair| (pair.a, pair.b));
+            scored.dedup_by_key(|pair| (pair.a, pair.b));
+            let config = AlignConfig::default();
+            let kept: Vec<(UnitRef, UnitRef)> = select(&scored, &items, &config).iter().map(|p| (p.a, p.b)).collect();
+            // The definition, by sorting every choice: per (unit, other source), the most
+            // similar pair offered, the earliest on a tie.
+            let mut best = vec![0.0f64; items.len()];
+            for pair in &scored {
+                best[pair.a as usize] = best[pair.a as usize].max(pair.similarity);
+                best[pair.b as usize] = best[pair.b as usize].max(pair.similarity);
+            }
+            let mut choices: Vec<(u32, DocId, f64, usize)> = Vec::new();
+            for (position, pair) in scored.iter().enumerate().filter(|(_, pair)| pair.similarity >= config.threshold) {
+                for (this, other) in [(pair.a, pair.b), (pair.b, pair.a)] {
+                    if pair.similarity >= config.relative_threshold * best[this as usize] {
+                        choices.push((this, items[other as usize].unit.doc, pair.similarity, position));
+                    }
+                }
+            }
+            choices.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(y.2.total_cmp(&x.2)).then(x.3.cmp(&y.3)));
+            let mut chosen: Vec<usize> = choices.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).map(|run| run[0].3).collect();
+            chosen.sort_unstable();
+            chosen.dedup();
+            let expected: Vec<(UnitRef, UnitRef)> = chosen
+                .into_iter()
+                .map(|at| (items[scored[at].a as usize].unit, items[scored[at].b as usize].unit))
+                .collect();
+            proptest::prop_assert_eq!(kept, expected);
         }
 
         #[test]
