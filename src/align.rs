@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
@@ -267,6 +268,18 @@ pub struct DocumentItems {
 }
 
 impl DocumentItems {
+    /// The document's token ids in the order its items first use them.
+    fn first_uses(&self) -> Vec<u32> {
+        let mut seen = vec![false; self.vocabulary.len()];
+        let mut first_uses = Vec::with_capacity(self.vocabulary.len());
+        for &token in &self.tokens {
+            if !std::mem::replace(&mut seen[token as usize], true) {
+                first_uses.push(token);
+            }
+        }
+        first_uses
+    }
+
     fn push(&mut self, item: Item, tokens: &[u32]) {
         self.items.push(item);
         self.tokens.extend_from_slice(tokens);
@@ -367,37 +380,65 @@ impl Index {
     /// common an indexed token may be. Items are numbered in order, document after document.
     pub fn build(documents: Vec<DocumentItems>, sources: usize, config: &AlignConfig) -> Index {
         let items: usize = documents.iter().map(|document| document.items.len()).sum();
+        // Global ids are given at first use, item after item, document after document: the
+        // same as numbering every item's tokens in one pass. Only that numbering runs on one
+        // thread, with one lookup per distinct token of a document; which tokens a document
+        // uses first is found before it, and every item's tokens after it, in parallel.
+        let first_uses: Vec<Vec<u32>> = documents.par_iter().map(DocumentItems::first_uses).collect();
         let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut token_kind: Vec<TokenKind> = Vec::new();
-        let mut tokens_of_items: Vec<u32> =
-            Vec::with_capacity(documents.iter().map(|d| d.tokens.len()).sum());
-        let mut ends: Vec<usize> = Vec::with_capacity(items);
-        let mut postings: Vec<Vec<u32>> = Vec::new();
-        let mut item_id = 0;
-        for mut document in documents {
-            // Global ids are given at first use, item after item: the same as numbering every
-            // item's tokens in one pass, with one lookup per distinct token of a document.
-            let mut global: Vec<Option<u32>> = vec![None; document.vocabulary.len()];
-            let mut vocabulary = std::mem::take(&mut document.vocabulary);
-            for (item, tokens) in document.item_tokens() {
-                let start = tokens_of_items.len();
-                for &local in tokens {
-                    let id = *global[local as usize].get_or_insert_with(|| {
-                        let token = std::mem::take(&mut vocabulary[local as usize]);
-                        let next = ids.len() as u32;
-                        *ids.entry(token).or_insert_with_key(|token| {
-                            token_kind.push(TokenKind::of(token));
-                            postings.push(Vec::new());
-                            next
-                        })
+        let mut documents = documents;
+        let globals: Vec<Vec<u32>> = documents
+            .iter_mut()
+            .zip(first_uses)
+            .map(|(document, first_uses)| {
+                let mut global = vec![0; document.vocabulary.len()];
+                for local in first_uses {
+                    let token = std::mem::take(&mut document.vocabulary[local as usize]);
+                    let next = ids.len() as u32;
+                    global[local as usize] = *ids.entry(token).or_insert_with_key(|token| {
+                        token_kind.push(TokenKind::of(token));
+                        next
                     });
-                    postings[id as usize].push(posting(item_id, item.kind));
-                    tokens_of_items.push(id);
                 }
-                tokens_of_items[start..].sort_unstable();
-                ends.push(tokens_of_items.len());
-                item_id += 1;
+                global
+            })
+            .collect();
+        drop(ids);
+        // Each item's global ids, sorted, in one buffer; and how many items carry each token.
+        let renumbered: Vec<Vec<u32>> = documents
+            .par_iter()
+            .zip(&globals)
+            .map(|(document, global)| {
+                let mut tokens: Vec<u32> = Vec::with_capacity(document.tokens.len());
+                for (_, local_tokens) in document.item_tokens() {
+                    let start = tokens.len();
+                    tokens.extend(local_tokens.iter().map(|&local| global[local as usize]));
+                    tokens[start..].sort_unstable();
+                }
+                tokens
+            })
+            .collect();
+        let mut tokens_of_items: Vec<u32> = Vec::with_capacity(renumbered.iter().map(Vec::len).sum());
+        let mut ends: Vec<usize> = Vec::with_capacity(items);
+        for (document, tokens) in documents.iter().zip(&renumbered) {
+            let offset = tokens_of_items.len();
+            ends.extend(document.ends.iter().map(|&end| offset + end));
+            tokens_of_items.extend_from_slice(tokens);
+        }
+        drop(renumbered);
+        let mut carried = vec![0usize; token_kind.len()];
+        for &token in &tokens_of_items {
+            carried[token as usize] += 1;
+        }
+        let mut postings: Vec<Vec<u32>> = carried.iter().map(|&count| Vec::with_capacity(count)).collect();
+        let all_items = documents.iter().flat_map(|document| &document.items);
+        let mut start = 0;
+        for (item_id, (item, &end)) in all_items.zip(&ends).enumerate() {
+            for &token in &tokens_of_items[start..end] {
+                postings[token as usize].push(posting(item_id, item.kind));
             }
+            start = end;
         }
         let total = items.max(1) as f64;
         let idf: Vec<f64> = postings.iter().map(|items| (total / items.len() as f64).ln() + 1.0).collect();
