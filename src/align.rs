@@ -857,23 +857,31 @@ pub fn agreement<'t>(
     index: &Index,
     texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>,
 ) -> Vec<f64> {
+    // An aligned pair's similarity is exact when the sketches that scored it were (and
+    // similarity is symmetric): only the members without one are compared.
+    let known = |at: usize| {
+        if group.members[at] == group.consensus {
+            Some(1.0)
+        } else if texts.sketches.is_exact() && !group.agreement[at].is_nan() {
+            Some(group.agreement[at])
+        } else {
+            None
+        }
+    };
+    let unknown: Vec<UnitRef> =
+        (0..group.members.len()).filter(|&at| known(at).is_none()).map(|at| group.members[at]).collect();
     let consensus_item = texts.item(group.consensus);
-    let matches = texts.compare_each(&group.members, group.consensus);
-    group
-        .members
-        .iter()
-        .zip(&matches)
-        .map(|(&member, matches)| {
-            if member == group.consensus {
-                return 1.0;
-            }
+    let mut measured =
+        unknown.iter().zip(texts.compare_each(&unknown, group.consensus)).map(|(&member, matches)| {
             let member_item = texts.item(member);
             similarity(
-                matches,
+                &matches,
                 index.dice(member_item, consensus_item),
                 index.agreement(member_item, consensus_item),
             )
-        })
+        });
+    (0..group.members.len())
+        .map(|at| known(at).unwrap_or_else(|| measured.next().expect("one measure per unknown member")))
         .collect()
 }
 
@@ -933,7 +941,9 @@ pub fn coherent(pairs: Vec<Pair>, groups: &[Group], threshold: f64) -> Vec<Pair>
     pairs.into_iter().filter(|pair| !strays.contains(&pair.a) && !strays.contains(&pair.b)).collect()
 }
 
-/// Joins aligned pairs into statement groups (connected components) with their medoids.
+/// Joins aligned pairs into statement groups (connected components) with their medoids. A
+/// member's agreement is the similarity of its aligned pair with the consensus where there is
+/// one (1 for the consensus), and NaN, to be measured by [`agreement`], where there is not.
 pub fn group(pairs: &[Pair]) -> Vec<Group> {
     // Nodes are the units of the documents paired, a document's units consecutive: a unit's
     // node is its document's offset plus its position, found without a search (a binary
@@ -979,20 +989,35 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
         members[root].push(unit);
     }
     let centrality = |unit: &UnitRef| total_similarity[node(*unit)];
-    members
+    let mut group_of_root = vec![u32::MAX; unit_of.len()];
+    let mut groups: Vec<Group> = members
         .into_iter()
-        .filter(|members| !members.is_empty())
         .enumerate()
-        .map(|(number, members)| {
+        .filter(|(_, members)| !members.is_empty())
+        .enumerate()
+        .map(|(number, (root, members))| {
+            group_of_root[root] = number as u32;
             let consensus = *members
                 .iter()
                 .max_by(|x, y| centrality(x).total_cmp(&centrality(y)).then(y.cmp(x)))
                 .expect("a group has members");
-            let agreement = vec![1.0; members.len()];
+            let agreement =
+                members.iter().map(|&member| if member == consensus { 1.0 } else { f64::NAN }).collect();
             let kind = kind[node(members[0])].expect("a group member is paired");
             Group { id: number as u32 + 1, kind, members, consensus, agreement }
         })
-        .collect()
+        .collect();
+    for pair in pairs {
+        let group = &mut groups[group_of_root[find_root(&mut parent, node(pair.a))] as usize];
+        let member = match group.consensus {
+            consensus if consensus == pair.b => pair.a,
+            consensus if consensus == pair.a => pair.b,
+            _ => continue,
+        };
+        let at = group.members.binary_search(&member).expect("a paired unit is a member of its group");
+        group.agreement[at] = pair.similarity;
+    }
+    groups
 }
 
 #[cfg(test)]
@@ -1068,6 +1093,48 @@ mod tests {
         let kept = coherent(pairs, &[chain], 0.25);
         let kept: Vec<(u32, u32)> = kept.iter().map(|p| (p.a.doc.0, p.b.doc.0)).collect();
         assert_eq!(kept, [(0, 1), (1, 2)]);
+    }
+
+    #[test]
+    fn agreement_taken_from_aligned_pairs_equals_agreement_measured_again() {
+        let texts = [
+            "Witkoff met Ushakov in Moscow on October 14 to discuss the plan.",
+            "On October 14 Witkoff met Ushakov in Moscow to talk about the plan.",
+            "Witkoff and Ushakov met in Moscow on 14 October over the peace plan.",
+            "In Moscow, Witkoff met Ushakov on October 14 about the plan for peace.",
+        ];
+        let documents: Vec<Document> = texts
+            .iter()
+            .enumerate()
+            .map(|(id, text)| Document::new(DocId(id as u32), format!("s{id}"), *text))
+            .collect();
+        let segmented = crate::pipeline::segment_all(&documents);
+        let names = NameIndex::default();
+        let documents_items: Vec<DocumentItems> =
+            documents.iter().zip(&segmented).map(|(d, s)| items(d, s, &names)).collect();
+        let items: Vec<Item> = documents_items.iter().flat_map(|d| d.items.iter().copied()).collect();
+        let index = Index::build(documents_items, documents.len(), &AlignConfig::default());
+        let text_of = |unit: UnitRef| {
+            segmented[unit.doc.0 as usize].units[unit.unit as usize].span.of(texts[unit.doc.0 as usize])
+        };
+        let item_texts: Vec<&str> = items.iter().map(|item| text_of(item.unit)).collect();
+        let sketches = Sketches::of(&item_texts);
+        assert!(sketches.is_exact());
+        // A chain: an end of it has no pair with the consensus (in the middle) to reuse.
+        let candidate_pairs = [(0, 1), (1, 2), (2, 3)];
+        let scored: Vec<Scored> =
+            candidate_pairs.iter().map(|&pair| score(pair, &index, &sketches)).collect();
+        let config = AlignConfig { threshold: 0.0, relative_threshold: 0.0, ..AlignConfig::default() };
+        let pairs = select(&scored, &items, &config);
+        let ranges = DocumentRanges::new(&items);
+        let texts = Texts::new(&items, &ranges, &sketches, text_of);
+        let groups = group(&pairs);
+        assert_eq!(groups.len(), 1);
+        assert!(groups[0].agreement.iter().any(|similarity| similarity.is_nan()));
+        let reused = agreement(&groups[0], &index, &texts);
+        let unmeasured = Group { agreement: vec![f64::NAN; groups[0].members.len()], ..groups[0].clone() };
+        assert_eq!(reused, agreement(&unmeasured, &index, &texts));
+        assert!(reused.iter().all(|similarity| (0.0..=1.0).contains(similarity)));
     }
 
     #[test]
