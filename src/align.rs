@@ -132,7 +132,7 @@ pub struct Pair {
     pub chrf_plus_plus: f64,
     /// How the two differ.
     pub divergence: Divergence,
-    /// Word diff of `a` into `b` (see [`word_diff`]).
+    /// Word diff of `a` into `b` (see [`crate::divergence::word_diff`]).
     pub diff: String,
 }
 

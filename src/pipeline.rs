@@ -1,5 +1,6 @@
 //! The pipeline: wires the stages together and runs them in parallel (rayon); the only other
-//! parallel loops are in name clustering (entities, spelling pairs, clusters), in its pool.
+//! parallel loops are in name clustering (grouping mentions, spelling pairs, links, clusters)
+//! and in building the index (per document), in its pool.
 //!
 //! Per-document stages run with `par_iter` and keep input order; corpus-wide statistics are
 //! merged by a merge whose result does not depend on grouping or order. The result is

@@ -254,7 +254,7 @@ impl CharCounts {
     }
 }
 
-/// Corpus-wide character ids for sketches, most frequent characters first, in [`ID_BITS`]
+/// Corpus-wide character ids for sketches, most frequent characters first, in `ID_BITS`
 /// bits (ids from 1, so that 0 can mark the end of a text). An alphabet of up to 1023
 /// characters (any European-language corpus) is numbered exactly, and sketches then count
 /// exactly what [`compare_texts`] counts; a larger one shares ids between frequent and rare
@@ -311,7 +311,7 @@ impl Alphabet {
     }
 }
 
-/// Compact profiles: each text's sorted [`window_keys`] over a corpus-wide [`Alphabet`] (one
+/// Compact profiles: each text's sorted `window_keys` over a corpus-wide [`Alphabet`] (one
 /// `u64` per character gives all six orders) and its sorted word n-gram hashes. With an exact
 /// alphabet, comparing two sketches gives exactly the counts of [`compare_texts`]. Millions are
 /// kept at once, so they live in shared buffers of [`SKETCH_BLOCK`] items (built in parallel,
