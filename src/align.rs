@@ -850,8 +850,8 @@ fn choose(
     }
 }
 
-/// Every member's similarity to its group's consensus (1 for the consensus itself), compared
-/// exactly.
+/// Every member's similarity to its group's consensus (1 for the consensus itself): the one
+/// [`group`] took from their aligned pair when the sketches are exact, else compared exactly.
 pub fn agreement<'t>(
     group: &Group,
     index: &Index,
