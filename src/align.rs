@@ -799,12 +799,11 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
     let second_sides =
         by_second.into_iter().map(|at| at as usize).filter(|&at| offered(&scored[at], scored[at].b));
     choose(second_sides, scored, |pair| (pair.b, items[pair.a as usize].unit.doc), &mut keep);
-    // Items are in unit order, so pairs kept in `scored` order are sorted by (a, b).
-    scored
-        .iter()
-        .zip(keep)
-        .filter(|&(_, keep)| keep)
-        .map(|(&Scored { a, b, similarity, chrf: (chrf, chrf_plus_plus) }, _)| {
+    // Items are in unit order, so pairs kept in `scored` order are sorted by (a, b). Sized
+    // first: growing the vector would copy it into fresh memory on every doubling.
+    let mut kept = Vec::with_capacity(keep.iter().filter(|&&keep| keep).count());
+    kept.extend(scored.iter().zip(keep).filter(|&(_, keep)| keep).map(
+        |(&Scored { a, b, similarity, chrf: (chrf, chrf_plus_plus) }, _)| {
             let (a, b) = (&items[a as usize], &items[b as usize]);
             Pair {
                 a: a.unit,
@@ -816,8 +815,9 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
                 divergence: Divergence::Wording,
                 diff: String::new(),
             }
-        })
-        .collect()
+        },
+    ));
+    kept
 }
 
 /// Marks in `keep` the first most similar pair of each run of `positions` (into `scored`)
