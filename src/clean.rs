@@ -9,6 +9,7 @@
 //! full stop) are found with the corpus vocabulary: a glued token is rare, and its halves are
 //! words seen elsewhere.
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -58,7 +59,7 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// How often the word occurs, ignoring case.
     pub fn count(&self, word: &str) -> u32 {
-        self.lowercase.get(&word.to_lowercase()).copied().unwrap_or(0)
+        self.lowercase.get(&*lowercase(word, &mut [0; 32])).copied().unwrap_or(0)
     }
 
     /// How often the word occurs with exactly this capitalisation (for capitalised words).
@@ -100,9 +101,34 @@ fn line_key(line: &str) -> u64 {
     hasher.finish()
 }
 
+/// `word` in lower case, written into `buffer` when it is short ASCII (most words): counting
+/// words then allocates nothing per occurrence.
+fn lowercase<'w>(word: &str, buffer: &'w mut [u8; 32]) -> Cow<'w, str> {
+    match buffer.get_mut(..word.len()) {
+        Some(lower) if word.is_ascii() => {
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            Cow::Borrowed(std::str::from_utf8(lower).expect("ASCII is UTF-8"))
+        }
+        _ => Cow::Owned(word.to_lowercase()),
+    }
+}
+
+/// Counts one more `word`, allocating its key only the first time: a corpus has few distinct
+/// words and many occurrences.
+fn count_word(counts: &mut FxHashMap<String, u32>, word: &str) {
+    match counts.get_mut(word) {
+        Some(count) => *count += 1,
+        None => {
+            counts.insert(word.to_owned(), 1);
+        }
+    }
+}
+
 /// Collects one document's statistics.
 pub fn doc_stats(document: &Document) -> DocStats {
     let mut stats = DocStats::default();
+    let mut buffer = [0; 32];
     for line in document.text.lines() {
         let line = line.trim();
         if line.is_empty() {
@@ -110,12 +136,12 @@ pub fn doc_stats(document: &Document) -> DocStats {
         }
         stats.lines.insert(line_key(line));
         for (offset, word) in letter_runs(line) {
-            *stats.words.lowercase.entry(word.to_lowercase()).or_default() += 1;
+            count_word(&mut stats.words.lowercase, &lowercase(word, &mut buffer));
             if word.chars().next().is_some_and(char::is_uppercase) {
-                *stats.words.capitalised.entry(word.to_owned()).or_default() += 1;
+                count_word(&mut stats.words.capitalised, word);
                 let before = line[..offset].trim_end().chars().next_back();
                 if before.is_some_and(|c| c.is_alphanumeric() || c == ',') {
-                    *stats.words.inner_capitalised.entry(word.to_owned()).or_default() += 1;
+                    count_word(&mut stats.words.inner_capitalised, word);
                 }
             }
         }
@@ -569,6 +595,14 @@ mod tests {
 
     fn document(id: u32, text: &str) -> Document {
         Document::new(DocId(id), format!("doc{id}"), text)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lowercase_is_str_to_lowercase(word in "[A-Za-zÉéΣσ'-]{0,40}") {
+            let mut buffer = [0; 32];
+            proptest::prop_assert_eq!(lowercase(&word, &mut buffer), word.to_lowercase());
+        }
     }
 
     const BODY: &str = "The envoy spoke to reporters on Wednesday about the plan, saying that the talks with both sides would continue next week in the capital.";
