@@ -378,7 +378,7 @@ impl Index {
     /// Builds the index from the documents' items and their tokens (taken over: only the
     /// vocabulary is kept, as ids). `sources` is the number of documents, which bounds how
     /// common an indexed token may be. Items are numbered in order, document after document.
-    pub fn build(documents: Vec<DocumentItems>, sources: usize, config: &AlignConfig) -> Index {
+    pub fn build(mut documents: Vec<DocumentItems>, sources: usize, config: &AlignConfig) -> Index {
         let items: usize = documents.iter().map(|document| document.items.len()).sum();
         // Global ids are given at first use, item after item, document after document: the
         // same as numbering every item's tokens in one pass. Only that numbering runs on one
@@ -387,7 +387,6 @@ impl Index {
         let first_uses: Vec<Vec<u32>> = documents.par_iter().map(DocumentItems::first_uses).collect();
         let mut ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut token_kind: Vec<TokenKind> = Vec::new();
-        let mut documents = documents;
         let globals: Vec<Vec<u32>> = documents
             .iter_mut()
             .zip(first_uses)
