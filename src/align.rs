@@ -180,8 +180,10 @@ pub fn name_tokens(names: &[NameCluster]) -> NameIndex {
 /// occurrence was a quarter of building the index, and a string per occurrence most of the rest).
 pub struct DocumentTokens {
     stemmer: Stemmer,
-    /// Word (in matching form) to its token's id.
-    words: FxHashMap<String, u32>,
+    /// Word (in matching form) to its token's id, or `None` for a word without content: the
+    /// most frequent words are function words, and looking each occurrence up in the word
+    /// lists compared strings a dozen times.
+    words: FxHashMap<String, Option<u32>>,
     /// Token text to id, and id to text.
     ids: FxHashMap<String, u32>,
     vocabulary: Vec<String>,
@@ -209,10 +211,8 @@ impl DocumentTokens {
         let form = matching_form(text);
         let mut tokens: Vec<u32> = form
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|word| {
-                !word.is_empty() && !is_function_word(word) && STOPWORDS.binary_search(word).is_err()
-            })
-            .map(|word| self.token_of(word, names))
+            .filter(|word| !word.is_empty())
+            .filter_map(|word| self.token_of(word, names))
             .collect();
         let text_order = |&x: &u32, &y: &u32| {
             let (x, y) = (x as usize, y as usize);
@@ -230,9 +230,14 @@ impl DocumentTokens {
         &self.vocabulary[id as usize]
     }
 
-    fn token_of(&mut self, word: &str, names: &NameIndex) -> u32 {
+    /// The id of a word's token, `None` for a word without content.
+    fn token_of(&mut self, word: &str, names: &NameIndex) -> Option<u32> {
         if let Some(&id) = self.words.get(word) {
             return id;
+        }
+        if is_function_word(word) || STOPWORDS.binary_search(&word).is_ok() {
+            self.words.insert(word.to_owned(), None);
+            return None;
         }
         let token = match names.get(word) {
             Some(cluster) => format!("#{cluster}"),
@@ -248,8 +253,8 @@ impl DocumentTokens {
             self.vocabulary.push(token.clone());
             next
         });
-        self.words.insert(word.to_owned(), id);
-        id
+        self.words.insert(word.to_owned(), Some(id));
+        Some(id)
     }
 }
 
