@@ -134,9 +134,10 @@ pub fn compare_each(texts: &[&str], reference: &str) -> Vec<Matches> {
 /// character), word orders left empty.
 fn character_matches(a: &[u64], b: &[u64]) -> Matches {
     let mut result = Matches::default();
-    for order in 1..=CHAR_ORDER {
+    let (low, high) = (prefix_matches(a, b, [1, 2, 3]), prefix_matches(a, b, [4, 5, 6]));
+    for (order, matched) in (1..=CHAR_ORDER).zip(low.into_iter().chain(high)) {
         let grams = |len: usize| (len + 1).saturating_sub(order);
-        result.chars[order - 1] = (grams(a.len()), grams(b.len()), prefix_matches(a, b, order));
+        result.chars[order - 1] = (grams(a.len()), grams(b.len()), matched);
     }
     result
 }
@@ -159,18 +160,33 @@ fn window_keys(ids: &[u64]) -> Vec<u64> {
     keys
 }
 
-/// Matches between the `order`-grams of two sets of sorted [`window_keys`]: their first
-/// `order` characters. A window that ends before `order` characters has a zero last character
-/// there, is no n-gram of that order, and never counts.
-fn prefix_matches(a: &[u64], b: &[u64], order: usize) -> usize {
-    let shift = ID_BITS * (CHAR_ORDER - order);
+/// Matches between the n-grams of two sets of sorted [`window_keys`], for `N` orders at once:
+/// an n-gram is a key's first n characters. A window that ends before n characters has a
+/// zero last character there, is no n-gram of that order, and never counts.
+///
+/// The merges of the orders advance in lockstep: each step of a merge waits for the loads its
+/// previous step chose, and independent merges in one loop overlap those waits (on the sketch
+/// bench, two calls of three orders score pairs 1.6x as fast as six merges one after another;
+/// one call of six runs out of registers and gains less).
+fn prefix_matches<const N: usize>(a: &[u64], b: &[u64], orders: [usize; N]) -> [usize; N] {
+    let shifts = orders.map(|order| ID_BITS * (CHAR_ORDER - order));
     let last_char = (1u64 << ID_BITS) - 1;
-    let (mut i, mut j, mut count) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i] >> shift, b[j] >> shift);
-        count += usize::from(x == y && x & last_char != 0);
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
+    let (mut i, mut j, mut count) = ([0; N], [0; N], [0; N]);
+    let mut step = |lane: usize, i: &mut [usize; N], j: &mut [usize; N]| {
+        let (x, y) = (a[i[lane]] >> shifts[lane], b[j[lane]] >> shifts[lane]);
+        count[lane] += usize::from(x == y && x & last_char != 0);
+        i[lane] += usize::from(x <= y);
+        j[lane] += usize::from(y <= x);
+    };
+    while (0..N).all(|lane| i[lane] < a.len() && j[lane] < b.len()) {
+        for lane in 0..N {
+            step(lane, &mut i, &mut j);
+        }
+    }
+    for lane in 0..N {
+        while i[lane] < a.len() && j[lane] < b.len() {
+            step(lane, &mut i, &mut j);
+        }
     }
     count
 }
