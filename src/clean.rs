@@ -205,8 +205,7 @@ fn strong_rule(line: &str) -> Option<BoilerplateRule> {
         return None;
     }
     let lower = line.to_lowercase();
-    let words = split_camel_words(line);
-    let word_total = words.len();
+    let word_total = camel_words(line).count();
     if is_navigation(line) {
         return Some(BoilerplateRule::Navigation);
     }
@@ -215,11 +214,12 @@ fn strong_rule(line: &str) -> Option<BoilerplateRule> {
     if lower.contains('©') || lower.contains("all rights reserved") || legal_cues >= 2 {
         return Some(BoilerplateRule::Legal);
     }
-    if !has_quote_mark(line) && is_promotion(&lower, &words) {
+    if !has_quote_mark(line) && is_promotion(line, &lower) {
         return Some(BoilerplateRule::Promotion);
     }
     if word_total <= 6 && !ends_sentence(line) {
-        let content: Vec<&String> = words.iter().filter(|w| !w.chars().all(|c| c.is_ascii_digit())).collect();
+        let content: Vec<String> =
+            camel_words(line).filter(|w| !w.chars().all(|c| c.is_ascii_digit())).map(list_form).collect();
         let interface = content.iter().filter(|w| INTERFACE_WORDS.contains(&w.as_str())).count();
         if interface > 0 && interface * 3 >= content.len() {
             return Some(BoilerplateRule::Interface);
@@ -359,12 +359,13 @@ const PROMOTION_CUES: &[&str] = &[
     "our newsletter",
 ];
 
-fn is_promotion(lower: &str, words: &[String]) -> bool {
+fn is_promotion(line: &str, lower: &str) -> bool {
     if PROMOTION_CUES.iter().any(|cue| lower.contains(cue)) {
         return true;
     }
-    let opens_with_call = words.first().is_some_and(|first| CALL_TO_ACTION_VERBS.contains(&first.as_str()));
-    opens_with_call && words.iter().skip(1).any(|word| PROMOTION_OBJECTS.contains(&word.as_str()))
+    let mut words = camel_words(line).map(list_form);
+    let opens_with_call = words.next().is_some_and(|first| CALL_TO_ACTION_VERBS.contains(&first.as_str()));
+    opens_with_call && words.any(|word| PROMOTION_OBJECTS.contains(&word.as_str()))
 }
 
 /// A menu or breadcrumb line: short items between separators, or a bare URL.
@@ -429,24 +430,34 @@ fn has_quote_mark(line: &str) -> bool {
     line.contains(['"', '“', '”', '«', '»', '„'])
 }
 
-/// Lowercased words of a line, with camelCase split (`iconShare` gives `icon`, `share`).
-fn split_camel_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    for raw in line.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
-        let mut current = String::new();
-        let mut previous_lower = false;
-        for c in raw.chars() {
-            if c.is_uppercase() && previous_lower && !current.is_empty() {
-                words.push(std::mem::take(&mut current).to_lowercase().replace('’', "'"));
+/// Words of a line as written, with camelCase split (`iconShare` gives `icon`, `Share`).
+/// Slices of the line, not strings: every line of a corpus is split, and only short lines and
+/// calls to action need their words spelled as the word lists spell them ([`list_form`]).
+fn camel_words(line: &str) -> impl Iterator<Item = &str> {
+    line.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')).flat_map(|mut rest| {
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
             }
-            previous_lower = c.is_lowercase();
-            current.push(c);
-        }
-        if !current.is_empty() {
-            words.push(current.to_lowercase().replace('’', "'"));
-        }
-    }
-    words
+            let mut previous_lower = false;
+            let end = rest
+                .char_indices()
+                .find_map(|(at, c)| {
+                    let boundary = c.is_uppercase() && previous_lower;
+                    previous_lower = c.is_lowercase();
+                    boundary.then_some(at)
+                })
+                .unwrap_or(rest.len());
+            let (word, tail) = rest.split_at(end);
+            rest = tail;
+            Some(word)
+        })
+    })
+}
+
+/// A word as the word lists spell it: lowercase, with a straight apostrophe.
+fn list_form(word: &str) -> String {
+    word.to_lowercase().replace('’', "'")
 }
 
 /// Closed-class English words that extraction glues onto the preceding name.
@@ -603,6 +614,31 @@ mod tests {
             let mut buffer = [0; 32];
             proptest::prop_assert_eq!(lowercase(&word, &mut buffer), word.to_lowercase());
         }
+
+        #[test]
+        fn camel_words_split_where_a_capital_follows_a_lowercase_letter(
+            line in "[A-Za-z0-9ÉéΣσ'’ .,|-]{0,40}"
+        ) {
+            // The words a character at a time: a new word at a capital after a lowercase letter.
+            let mut expected = Vec::new();
+            for raw in line.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
+                let mut current = String::new();
+                for c in raw.chars() {
+                    if c.is_uppercase() && current.chars().last().is_some_and(char::is_lowercase) {
+                        expected.push(std::mem::take(&mut current));
+                    }
+                    current.push(c);
+                }
+                expected.extend((!current.is_empty()).then_some(current));
+            }
+            proptest::prop_assert_eq!(camel_words(&line).collect::<Vec<_>>(), expected);
+        }
+    }
+
+    #[test]
+    fn camel_words_are_split_and_spelled_as_the_lists_spell_them() {
+        let words: Vec<String> = camel_words("iconShare Trump’s NATO-summit").map(list_form).collect();
+        assert_eq!(words, ["icon", "share", "trump's", "nato", "summit"]);
     }
 
     const BODY: &str = "The envoy spoke to reporters on Wednesday about the plan, saying that the talks with both sides would continue next week in the capital.";
