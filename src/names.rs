@@ -187,8 +187,9 @@ const SPEECH_VERBS: &[&str] = &[
 
 /// A word of a sentence, with what separates it from the previous one.
 #[derive(Debug, Clone)]
-struct Token {
-    text: String,
+struct Token<'t> {
+    /// The word as written, a slice of the sentence.
+    text: &'t str,
     /// Only whitespace between this token and the previous one.
     joined: bool,
     /// First word of a sentence or of a quotation or clause after a colon.
@@ -200,7 +201,7 @@ struct Token {
     contraction: bool,
 }
 
-impl Token {
+impl Token<'_> {
     fn lower(&self) -> String {
         self.text.to_lowercase()
     }
@@ -304,24 +305,22 @@ fn is_hyphen(c: char) -> bool {
 
 /// Splits a sentence into word tokens (letters joined by inner apostrophes and hyphens;
 /// dotted acronyms such as "U.S." are one token).
-fn tokenize(text: &str) -> Vec<Token> {
-    let chars: Vec<char> = text.chars().collect();
+fn tokenize(text: &str) -> Vec<Token<'_>> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let byte_at = |position: usize| chars.get(position).map_or(text.len(), |&(at, _)| at);
+    let char_at = |position: usize| chars.get(position).map(|&(_, c)| c);
     let mut tokens: Vec<Token> = Vec::new();
     let mut position = 0;
-    let mut gap = String::new();
+    let mut gap_start = 0;
     while position < chars.len() {
-        let c = chars[position];
-        if !c.is_alphabetic() {
-            gap.push(c);
+        if !chars[position].1.is_alphabetic() {
             position += 1;
             continue;
         }
         let start = position;
-        let is_letter_at = |i: usize| chars.get(i).is_some_and(|c| c.is_alphabetic());
+        let is_letter_at = |i: usize| char_at(i).is_some_and(char::is_alphabetic);
         let is_dotted_capital = |i: usize| {
-            chars.get(i).is_some_and(|c| c.is_uppercase())
-                && chars.get(i + 1) == Some(&'.')
-                && !is_letter_at(i + 1)
+            char_at(i).is_some_and(char::is_uppercase) && char_at(i + 1) == Some('.') && !is_letter_at(i + 1)
         };
         if is_dotted_capital(position) && is_dotted_capital(position + 2) {
             // U.S., U.K., E.U.: one token, not initials.
@@ -329,8 +328,7 @@ fn tokenize(text: &str) -> Vec<Token> {
                 position += 2;
             }
         } else {
-            while position < chars.len() {
-                let c = chars[position];
+            while let Some(c) = char_at(position) {
                 let connector = (is_apostrophe(c) || is_hyphen(c)) && is_letter_at(position + 1);
                 if c.is_alphabetic() || connector {
                     position += 1;
@@ -339,16 +337,16 @@ fn tokenize(text: &str) -> Vec<Token> {
                 }
             }
         }
-        let mut word: String = chars[start..position].iter().collect();
+        let mut word = &text[byte_at(start)..byte_at(position)];
         let mut possessive = false;
         for suffix in ["'s", "’s", "ʼs"] {
             if let Some(stem) = word.strip_suffix(suffix) {
-                word = stem.to_owned();
+                word = stem;
                 possessive = true;
                 break;
             }
         }
-        if !possessive && chars.get(position).copied().is_some_and(is_apostrophe) && word.ends_with('s') {
+        if !possessive && char_at(position).is_some_and(is_apostrophe) && word.ends_with('s') {
             possessive = !is_letter_at(position + 1);
         }
         let contraction = word.split_once(is_apostrophe).is_some_and(|(_, rest)| {
@@ -356,15 +354,15 @@ fn tokenize(text: &str) -> Vec<Token> {
         });
         let initial = word.chars().count() == 1
             && word.chars().all(char::is_uppercase)
-            && chars.get(position) == Some(&'.');
-        let gap_trimmed = gap.trim();
+            && char_at(position) == Some('.');
+        let gap_trimmed = text[byte_at(gap_start)..byte_at(start)].trim();
         let after_initial = gap_trimmed == "." && tokens.last().is_some_and(|t| t.initial);
         let joined = !tokens.is_empty() && (gap_trimmed.is_empty() || after_initial);
         let clause_start = tokens.is_empty()
             || gap_trimmed.ends_with([':', '“', '"', '«', '„', '‘', '(', '—', '–', ';', '.', '?', '!'])
                 && !after_initial;
         tokens.push(Token { text: word, joined, clause_start, possessive, initial, contraction });
-        gap.clear();
+        gap_start = position;
     }
     tokens
 }
@@ -373,7 +371,7 @@ fn tokenize(text: &str) -> Vec<Token> {
 fn seen_lowercase(token: &Token, vocabulary: &Vocabulary) -> bool {
     let upper = token.text.to_uppercase();
     let all_caps = if upper == token.text { 0 } else { vocabulary.capitalised_count(&upper) };
-    vocabulary.count(&token.text) > vocabulary.capitalised_count(&token.text) + all_caps
+    vocabulary.count(token.text) > vocabulary.capitalised_count(token.text) + all_caps
 }
 
 fn is_acronym(word: &str) -> bool {
@@ -410,8 +408,8 @@ fn name_runs(tokens: &[Token], vocabulary: &Vocabulary) -> Vec<FoundName> {
             let token = &tokens[end];
             let next_is_name = tokens.get(end + 1).is_some_and(|next| next.joined && next.capitalised());
             // "Ludwig van Beethoven"; "Secretary of State": a title may take an "of" phrase.
-            let particle = PARTICLES.contains(&token.text.as_str())
-                || (token.text == "of" && tokens[end - 1].is_title());
+            let particle =
+                PARTICLES.contains(&token.text) || (token.text == "of" && tokens[end - 1].is_title());
             if token.capitalised() || token.initial || (particle && next_is_name) {
                 end += 1;
             } else {
@@ -454,7 +452,7 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
     while first < run.len() {
         let token = &run[first];
         let opener = first == 0 && token.clause_start && seen_lowercase(token, vocabulary);
-        let qualifier = is_acronym(&token.text) && first + 1 < run.len() && token.text.len() <= 4;
+        let qualifier = is_acronym(token.text) && first + 1 < run.len() && token.text.len() <= 4;
         if token.initial || !(opener || qualifier || is_not_name(token)) {
             break;
         }
@@ -467,7 +465,7 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
     let proper_head = |end: usize| run[first..end].iter().all(|t| !seen_lowercase(t, vocabulary));
     while last > first + 1
         && seen_lowercase(&run[last - 1], vocabulary)
-        && !is_acronym(&run[last - 1].text)
+        && !is_acronym(run[last - 1].text)
         && proper_head(last - 1)
     {
         last -= 1;
@@ -482,10 +480,10 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
         // A demonym ("Russian" from "Russia") is an adjective; a lone word that the corpus
         // capitalises only at clause starts is a name only if clustering finds it a variant of
         // a name seen elsewhere.
-        if is_not_name(word) || is_demonym(&word.text, vocabulary) {
+        if is_not_name(word) || is_demonym(word.text, vocabulary) {
             return None;
         }
-        tentative = word.clause_start && vocabulary.inner_capitalised_count(&word.text) == 0;
+        tentative = word.clause_start && vocabulary.inner_capitalised_count(word.text) == 0;
     }
     let context = MentionContext {
         title,
@@ -494,7 +492,7 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
         speech: following.as_deref().is_some_and(|w| SPEECH_VERBS.contains(&w)),
     };
     let words =
-        name.iter().map(|t| if t.initial { format!("{}.", t.text) } else { t.text.clone() }).collect();
+        name.iter().map(|t| if t.initial { format!("{}.", t.text) } else { t.text.to_owned() }).collect();
     Some(FoundName { tokens: words, context, tentative })
 }
 
