@@ -70,17 +70,27 @@ impl Profile {
 
 /// chrF++'s word unigrams and bigrams of `text` as 64-bit hashes, sorted per order.
 fn word_grams(text: &str) -> [Vec<u64>; WORD_ORDER] {
-    let hashes: Vec<u64> = chrf_words(text).iter().map(hash_of).collect();
-    let mut grams: [Vec<u64>; WORD_ORDER] = Default::default();
-    for (order_idx, order) in grams.iter_mut().enumerate() {
+    let mut keys = Vec::new();
+    let ends = extend_word_grams(text, &mut keys, &mut Vec::new());
+    [keys[..ends[0]].to_vec(), keys[ends[0]..ends[1]].to_vec()]
+}
+
+/// Appends [`word_grams`] to `keys`, order after order, and returns where each order ends;
+/// `hashes` is scratch space. Sketches are built this way, without a vector per text.
+fn extend_word_grams(text: &str, keys: &mut Vec<u64>, hashes: &mut Vec<u64>) -> [usize; WORD_ORDER] {
+    hashes.clear();
+    hashes.extend(chrf_words(text).map(hash_of));
+    let mut ends = [0; WORD_ORDER];
+    for (order_idx, end) in ends.iter_mut().enumerate() {
         let n = order_idx + 1;
-        if hashes.len() < n {
-            continue;
+        let start = keys.len();
+        if hashes.len() >= n {
+            keys.extend(hashes.windows(n).map(|window| if n == 1 { window[0] } else { hash_of(window) }));
+            keys[start..].sort_unstable();
         }
-        order.extend(hashes.windows(n).map(|window| if n == 1 { window[0] } else { hash_of(&window) }));
-        order.sort_unstable();
+        *end = keys.len();
     }
-    grams
+    ends
 }
 
 /// Compares two texts: the same as `compare(&Profile::new(a), &Profile::new(b))`, faster for
@@ -150,14 +160,19 @@ const ID_BITS: usize = 10;
 /// prefix too, so one sort gives the sorted n-grams of all orders (see [`prefix_matches`]),
 /// where sorting each order apart took six.
 fn window_keys(ids: &[u64]) -> Vec<u64> {
-    let mut keys: Vec<u64> = (0..ids.len())
-        .map(|start| {
-            (start..start + CHAR_ORDER)
-                .fold(0u64, |key, position| (key << ID_BITS) | ids.get(position).copied().unwrap_or(0))
-        })
-        .collect();
-    keys.sort_unstable();
+    let mut keys = Vec::with_capacity(ids.len());
+    extend_window_keys(ids, &mut keys);
     keys
+}
+
+/// Appends [`window_keys`] to `keys`.
+fn extend_window_keys(ids: &[u64], keys: &mut Vec<u64>) {
+    let start = keys.len();
+    keys.extend((0..ids.len()).map(|start| {
+        (start..start + CHAR_ORDER)
+            .fold(0u64, |key, position| (key << ID_BITS) | ids.get(position).copied().unwrap_or(0))
+    }));
+    keys[start..].sort_unstable();
 }
 
 /// Matches between the n-grams of two sets of sorted [`window_keys`], for `N` orders at once:
@@ -199,27 +214,25 @@ fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
 
 /// chrF++'s word tokens: whitespace-split, with one leading or trailing punctuation mark
 /// split off a word longer than one character (trailing first), as sacrebleu does.
-fn chrf_words(text: &str) -> Vec<&str> {
-    let mut tokens = Vec::new();
-    for word in text.split(is_python_space).filter(|w| !w.is_empty()) {
-        let mut chars = word.chars();
-        let first = chars.next();
-        let last = word.chars().next_back();
-        if word.chars().nth(1).is_none() {
-            tokens.push(word);
+fn chrf_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(is_python_space).filter(|w| !w.is_empty()).flat_map(|word| {
+        let (first, last) = (word.chars().next(), word.chars().next_back());
+        let cut = if word.chars().nth(1).is_none() {
+            None
         } else if last.is_some_and(is_ascii_punct) {
-            let cut = word.len() - last.map_or(0, char::len_utf8);
-            tokens.push(&word[..cut]);
-            tokens.push(&word[cut..]);
+            Some(word.len() - last.map_or(0, char::len_utf8))
         } else if first.is_some_and(is_ascii_punct) {
-            let cut = first.map_or(0, char::len_utf8);
-            tokens.push(&word[..cut]);
-            tokens.push(&word[cut..]);
+            Some(first.map_or(0, char::len_utf8))
         } else {
-            tokens.push(word);
+            None
+        };
+        match cut {
+            Some(cut) => [Some(&word[..cut]), Some(&word[cut..])],
+            None => [Some(word), None],
         }
-    }
-    tokens
+        .into_iter()
+        .flatten()
+    })
 }
 
 /// How many items' sketches share one buffer in [`Sketches`].
@@ -312,18 +325,12 @@ impl Alphabet {
 
     /// The ids of a text's n-gram characters; a character that was not counted shares the
     /// last id.
-    fn ids(&self, text: &str) -> Vec<u64> {
+    fn ids_into(&self, text: &str, ids: &mut Vec<u64>) {
         let last = (1u64 << ID_BITS) - 1;
-        text.chars()
-            .filter(|&c| !is_python_space(c))
-            .map(|c| {
-                if c.is_ascii() {
-                    self.ascii[c as usize]
-                } else {
-                    self.others.get(&c).copied().unwrap_or(last)
-                }
-            })
-            .collect()
+        ids.clear();
+        ids.extend(text.chars().filter(|&c| !is_python_space(c)).map(|c| {
+            if c.is_ascii() { self.ascii[c as usize] } else { self.others.get(&c).copied().unwrap_or(last) }
+        }));
     }
 }
 
@@ -362,21 +369,23 @@ impl SketchBlock {
             .iter()
             .flatten()
             .map(|text| {
-                let words = chrf_words(text).len();
+                let words = chrf_words(text).count();
                 text.chars().filter(|&c| !is_python_space(c)).count() + words + words.saturating_sub(1)
             })
             .sum();
         let mut block =
             SketchBlock { keys: Vec::with_capacity(size), entries: Vec::with_capacity(texts.len()) };
+        let mut scratch = Vec::new();
         for text in texts {
             let start = block.keys.len();
             let mut ends = [0; 1 + WORD_ORDER];
             if let Some(text) = text {
-                block.keys.extend(window_keys(&alphabet.ids(text)));
+                alphabet.ids_into(text, &mut scratch);
+                extend_window_keys(&scratch, &mut block.keys);
                 ends[0] = (block.keys.len() - start) as u32;
-                for (order, grams) in word_grams(text).into_iter().enumerate() {
-                    block.keys.extend(grams);
-                    ends[order + 1] = (block.keys.len() - start) as u32;
+                let word_ends = extend_word_grams(text, &mut block.keys, &mut scratch);
+                for (end, word_end) in ends[1..].iter_mut().zip(word_ends) {
+                    *end = (word_end - start) as u32;
                 }
             }
             block.entries.push((start, ends));
@@ -554,7 +563,10 @@ mod tests {
 
     #[test]
     fn chrf_plus_plus_splits_one_punctuation_mark() {
-        assert_eq!(chrf_words("(hi) there, x \"quoted\""), ["(hi", ")", "there", ",", "x", "\"quoted", "\""]);
+        assert_eq!(
+            chrf_words("(hi) there, x \"quoted\"").collect::<Vec<_>>(),
+            ["(hi", ")", "there", ",", "x", "\"quoted", "\""]
+        );
     }
 
     #[test]
