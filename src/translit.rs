@@ -313,6 +313,14 @@ mod tests {
     }
 
     proptest! {
+        /// With unit costs the weighted distance is the plain optimal string alignment
+        /// distance.
+        #[test]
+        fn unit_weighted_distance_is_rapidfuzz_osa(a in "[abcde]{0,20}", b in "[abcde]{0,20}") {
+            let expected = rapidfuzz::distance::osa::distance(a.bytes(), b.bytes());
+            prop_assert_eq!(weighted_distance(a.as_bytes(), b.as_bytes(), |_, _| 1), expected);
+        }
+
         /// Similarity is symmetric, lies in [0, 1], and a name is identical to itself.
         #[test]
         fn similarity_is_a_bounded_symmetric_score(a in "[A-Za-zÀ-ž]{0,12}", b in "\\PC{0,12}") {
