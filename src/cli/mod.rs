@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -242,33 +243,41 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let mut timings = std::mem::take(&mut analysis.timings);
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create output directory {}", args.output.display()))?;
-    // alignments.csv is most of the bytes (both texts and the diff of every pair), and the
-    // duplicates and divergences reports take the most work to find: with more than one thread
-    // the two halves (about even at a million sentences) are written side by side.
-    let alongside: [(&str, Report); 4] = [
+    // Costliest first at scale: alignments.csv is most of the bytes (both texts and the diff of
+    // every pair), and the duplicates and divergences reports take the most work to find. Each
+    // writer thread takes the next report no other has taken, so the work balances itself
+    // whatever the corpus (a fixed split in two halves left one thread idle for a second at a
+    // million sentences).
+    let reports: [(&str, Report); 7] = [
         ("alignments.csv", write_alignments),
+        ("duplicates.csv", write_duplicates),
+        ("divergences.csv", write_divergences),
+        ("segments.csv", write_segments),
         ("names.csv", write_names),
         ("sources.csv", write_sources),
         ("defects.csv", write_defects),
     ];
-    let rest: [(&str, Report); 3] = [
-        ("duplicates.csv", write_duplicates),
-        ("divergences.csv", write_divergences),
-        ("segments.csv", write_segments),
-    ];
-    let write_report =
-        |(name, report): (&str, Report)| write_atomic(&args.output.join(name), |out| report(out, &analysis));
-    timings.time("write", || -> anyhow::Result<()> {
-        if args.input.threads == 1 {
-            alongside.into_iter().chain(rest).try_for_each(write_report)?;
-        } else {
-            std::thread::scope(|scope| {
-                let alongside = scope.spawn(|| alongside.into_iter().try_for_each(write_report));
-                let others = rest.into_iter().try_for_each(write_report);
-                alongside.join().expect("the report writer does not panic").and(others)
-            })?;
+    let next_report = AtomicUsize::new(0);
+    let writer = || -> anyhow::Result<()> {
+        while let Some(&(name, report)) = reports.get(next_report.fetch_add(1, Ordering::Relaxed)) {
+            write_atomic(&args.output.join(name), |out| report(out, &analysis))?;
         }
         Ok(())
+    };
+    let writers = match args.input.threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        threads => threads,
+    }
+    .min(reports.len());
+    timings.time("write", || -> anyhow::Result<()> {
+        std::thread::scope(|scope| {
+            let others: Vec<_> = (1..writers).map(|_| scope.spawn(writer)).collect();
+            let mine = writer();
+            others
+                .into_iter()
+                .map(|other| other.join().expect("a report writer does not panic"))
+                .fold(mine, Result::and)
+        })
     })?;
     if !args.input.quiet {
         eprintln!("{}", summary(&analysis, &args.output));
