@@ -323,8 +323,8 @@ impl Alphabet {
         self.exact
     }
 
-    /// The ids of a text's n-gram characters; a character that was not counted shares the
-    /// last id.
+    /// Replaces the contents of `ids` with the ids of a text's n-gram characters; a character
+    /// that was not counted shares the last id.
     fn ids_into(&self, text: &str, ids: &mut Vec<u64>) {
         let last = (1u64 << ID_BITS) - 1;
         ids.clear();
