@@ -200,22 +200,25 @@ fn article_duplicates(analysis: &Analysis, copies: &[&Pair]) -> Vec<Duplicate> {
             entry.2 += 1;
         }
     }
+    // Per document, its first sentence and its number of sentences, found once: a document is
+    // in as many rows as documents share sentences with it (hundreds at scale).
+    let sentences: Vec<(&str, usize)> = analysis
+        .documents
+        .iter()
+        .zip(&analysis.segmented)
+        .map(|(document, segmented)| {
+            let mut sentences =
+                segmented.units.iter().filter(|u| matches!(u.kind, UnitKind::Sentence { .. }));
+            let first = sentences.next();
+            let count = usize::from(first.is_some()) + sentences.count();
+            (first.map_or("", |u| u.span.of(&document.text)), count)
+        })
+        .collect();
     shared
         .into_iter()
         .map(|((doc_a, doc_b), (units, total_similarity, pairs))| {
-            let sentences = |doc: u32| {
-                analysis.segmented[doc as usize]
-                    .units
-                    .iter()
-                    .filter(|u| matches!(u.kind, UnitKind::Sentence { .. }))
-            };
-            let first_sentence = |doc: u32| {
-                sentences(doc)
-                    .next()
-                    .map(|u| u.span.of(&analysis.documents[doc as usize].text).to_owned())
-                    .unwrap_or_default()
-            };
-            let total = sentences(doc_a).count().max(1);
+            let first_sentence = |doc: u32| sentences[doc as usize].0.to_owned();
+            let total = sentences[doc_a as usize].1.max(1);
             let (source_a, source_b) = (
                 analysis.documents[doc_a as usize].source.clone(),
                 analysis.documents[doc_b as usize].source.clone(),
