@@ -225,7 +225,7 @@ fn strong_rule(line: &str) -> Option<BoilerplateRule> {
             return Some(BoilerplateRule::Interface);
         }
     }
-    if word_total <= 12 && !ends_sentence(line) && is_caption(line) {
+    if word_total <= 12 && !ends_sentence(line) && is_caption(line, &lower) {
         return Some(BoilerplateRule::Caption);
     }
     None
@@ -382,9 +382,9 @@ fn contains_url(line: &str) -> bool {
     line.contains("://") || line.contains("www.")
 }
 
-/// A short unpunctuated line ending in ", <Month> <Year>", ", <Year>" or carrying a photo credit.
-fn is_caption(line: &str) -> bool {
-    let lower = line.to_lowercase();
+/// A short unpunctuated line ending in ", <Month> <Year>", ", <Year>" or carrying a photo credit;
+/// `lower` is the line in lower case.
+fn is_caption(line: &str, lower: &str) -> bool {
     if ["photo:", "photo by", "getty images", "ap photo", "(afp)", "epa-efe", "/ reuters"]
         .iter()
         .any(|credit| lower.contains(credit))
