@@ -6,7 +6,9 @@
 #![allow(missing_docs)]
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use crosscheck::align::name_tokens;
 use crosscheck::cluster::{ClusterConfig, cluster};
+use crosscheck::divergence::compare_with;
 use crosscheck::model::{DocId, Document};
 use crosscheck::names::{Mention, MentionContext};
 use crosscheck::normalize::matching_form;
@@ -190,6 +192,39 @@ fn chrf_scoring(c: &mut Criterion) {
     group.finish();
 }
 
+/// Documents of a synthetic corpus of `sources` sources of 500 sentences (seed 3).
+fn synthetic_documents(sources: usize) -> Vec<Document> {
+    generate(&SynthConfig { sources, sentences: 500, seed: 3 })
+        .documents
+        .into_iter()
+        .enumerate()
+        .map(|(position, (source, text))| Document::new(DocId(position as u32), source, text))
+        .collect()
+}
+
+/// Describing aligned pairs (divergence class and word diff), on the pairs that alignment
+/// keeps in a synthetic corpus of 10k sentences, each first unit prepared once for all of
+/// its pairs as alignment does.
+fn describing(c: &mut Criterion) {
+    let analysis = analyse(synthetic_documents(20), &Config::default()).expect("analysis runs");
+    let text = |unit: crosscheck::align::UnitRef| {
+        let segmented = &analysis.segmented[unit.doc.0 as usize];
+        segmented.units[unit.unit as usize].span.of(&analysis.documents[unit.doc.0 as usize].text)
+    };
+    let names = name_tokens(&analysis.names);
+    let groups: Vec<(&str, Vec<&str>)> = analysis
+        .pairs
+        .chunk_by(|x, y| x.a == y.a)
+        .map(|pairs| (text(pairs[0].a), pairs.iter().map(|pair| text(pair.b)).collect()))
+        .collect();
+    let mut group = c.benchmark_group("divergence");
+    group.throughput(Throughput::Elements(analysis.pairs.len() as u64));
+    group.bench_function("describe-aligned-pairs", |b| {
+        b.iter(|| groups.iter().map(|(text, others)| compare_with(text, others, &names).len()).sum::<usize>())
+    });
+    group.finish();
+}
+
 /// The whole pipeline on `corpus/`: load (from the page cache), clean, segment, names, align.
 fn end_to_end(c: &mut Criterion) {
     let corpus_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
@@ -217,13 +252,7 @@ fn scale_ladder(c: &mut Criterion) {
     let million = std::env::var_os("CROSSCHECK_BENCH_1M").is_some_and(|value| value == "1");
     let rungs: &[usize] = if million { &[20, 200, 2000] } else { &[20, 200] };
     for &sources in rungs {
-        let synthetic = generate(&SynthConfig { sources, sentences: 500, seed: 3 });
-        let documents: Vec<Document> = synthetic
-            .documents
-            .into_iter()
-            .enumerate()
-            .map(|(position, (source, text))| Document::new(DocId(position as u32), source, text))
-            .collect();
+        let documents = synthetic_documents(sources);
         let sentences = sources * 500;
         group.throughput(Throughput::Elements(sentences as u64));
         let config = Config { threads: 2, ..Config::default() };
@@ -240,6 +269,7 @@ criterion_group!(
     normalisation,
     name_clustering,
     chrf_scoring,
+    describing,
     end_to_end,
     scale_ladder
 );
