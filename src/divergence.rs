@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 
 use crate::model::NameIndex;
@@ -97,26 +98,62 @@ const MAX_HUNK_WORDS: usize = 4;
 /// loose paraphrase differs everywhere, and that is `wording`.
 pub fn classify(a: &str, b: &str, names: &NameIndex) -> Divergence {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
-    classify_words(&words(&form_a), &words(&form_b), names)
+    let words_a = Numbered::new(words(&form_a));
+    classify_words(&words_a, &words_a.others(words(&form_b)), names)
 }
 
 /// Classifies and diffs each of `others` against `text`: for each, what [`classify`] and
 /// [`word_diff`] give with `text` first, but with `text` prepared once for all of them.
 pub fn compare_with(text: &str, others: &[&str], names: &NameIndex) -> Vec<(Divergence, String)> {
     let form = matching_form(text);
-    let (classified, diffed) = (words(&form), DiffSide::new(text, &form));
+    let (classified, diffed) = (Numbered::new(words(&form)), DiffSide::new(text, &form));
     others
         .iter()
         .map(|other| {
             let other_form = matching_form(other);
-            let divergence = classify_words(&classified, &words(&other_form), names);
-            (divergence, diff_sides(&diffed, &DiffSide::new(other, &other_form)))
+            let divergence = classify_words(&classified, &classified.others(words(&other_form)), names);
+            (divergence, diff_sides(&diffed, &diffed.others(other, &other_form)))
         })
         .collect()
 }
 
-fn classify_words(words_a: &[Cow<str>], words_b: &[Cow<str>], names: &NameIndex) -> Divergence {
-    if words_a == words_b {
+/// A text's words, each with a number that equal words share: diffs compare the numbers,
+/// not the strings.
+struct Numbered<'f> {
+    words: Vec<Cow<'f, str>>,
+    ids: Vec<u32>,
+    /// The number of each distinct word of the text that others are compared with.
+    numbers: FxHashMap<Cow<'f, str>, u32>,
+}
+
+/// The number of another text's words that the first text does not have: such a word is
+/// only ever compared with the first text's words, so they can all share it.
+const ABSENT: u32 = u32::MAX;
+
+impl<'f> Numbered<'f> {
+    /// Numbers `words`, the words of the text others are compared with.
+    fn new(words: Vec<Cow<'f, str>>) -> Self {
+        let mut numbers = FxHashMap::with_capacity_and_hasher(words.len(), Default::default());
+        let ids = words
+            .iter()
+            .map(|word| {
+                let next = numbers.len() as u32;
+                *numbers.entry(word.clone()).or_insert(next)
+            })
+            .collect();
+        Numbered { words, ids, numbers }
+    }
+
+    /// Numbers the words of another text by this text's numbers.
+    fn others<'o>(&self, words: Vec<Cow<'o, str>>) -> Numbered<'o> {
+        let ids = words.iter().map(|word| self.numbers.get(word).copied().unwrap_or(ABSENT)).collect();
+        Numbered { words, ids, numbers: FxHashMap::default() }
+    }
+}
+
+fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex) -> Divergence {
+    let (words_a, words_b) = (&a.words, &b.words);
+    if a.ids == b.ids {
         return Divergence::Identical;
     }
     // A name stands for its cluster (possessive kept apart), any other word for itself.
@@ -131,7 +168,7 @@ fn classify_words(words_a: &[Cow<str>], words_b: &[Cow<str>], names: &NameIndex)
     {
         return Divergence::Spelling;
     }
-    let hunks = short_hunks(words_a, words_b);
+    let hunks = short_hunks(a, b);
     let count = |words: &[Cow<str>], set: &[&str]| words.iter().filter(|w| set.contains(&&***w)).count();
     // "{+not+}", "[-can-]{+cannot+}": a negation is a change of one or two words.
     let negated = |hunk: &Hunk| {
@@ -183,17 +220,17 @@ struct Hunk<'w, 'f> {
 }
 
 /// The changes of the word diff of `a` into `b` that are short enough to be evidence.
-fn short_hunks<'w, 'f>(a: &'w [Cow<'f, str>], b: &'w [Cow<'f, str>]) -> Vec<Hunk<'w, 'f>> {
+fn short_hunks<'w, 'f>(a: &'w Numbered<'f>, b: &'w Numbered<'f>) -> Vec<Hunk<'w, 'f>> {
     // Changes are separated by unchanged words, so the words next to one are unchanged.
-    let unchanged_number_at = |position: usize| a.get(position).is_some_and(|word| is_number(word));
-    changes(a, b)
+    let unchanged_number_at = |position: usize| a.words.get(position).is_some_and(|word| is_number(word));
+    changes(&a.ids, &b.ids)
         .into_iter()
         .filter(|change| change.removed.len() <= MAX_HUNK_WORDS && change.added.len() <= MAX_HUNK_WORDS)
         .map(|Change { removed, added }| Hunk {
             next_to_number: removed.start.checked_sub(1).is_some_and(unchanged_number_at)
                 || unchanged_number_at(removed.end),
-            removed: &a[removed],
-            added: &b[added],
+            removed: &a.words[removed],
+            added: &b.words[added],
         })
         .collect()
 }
@@ -207,37 +244,25 @@ struct Change {
 }
 
 /// Above this many cells (old words times new words, past their common start and end), the
-/// diff is Myers' from `similar` instead of a table.
-const MAX_TABLE_CELLS: usize = 1 << 16;
+/// diff is Myers' from `similar` instead of one from the longest common subsequences.
+const MAX_LCS_CELLS: usize = 1 << 16;
 
 /// The word diff of `old` into `new`: its changes in order, with unchanged words between any
 /// two. Minimal: the unchanged words are a longest common subsequence.
 ///
-/// Sentences are short, and for them a table of the longest common subsequences of every two
+/// Sentences are short, and for them following the longest common subsequences of every two
 /// suffixes beats Myers' algorithm (describing pairs took a fifth less time at 300k
-/// sentences); Myers' is kept for long texts, where the table would grow with the square.
-fn changes<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> Vec<Change> {
+/// sentences); Myers' is kept for long texts, where the lengths would grow with the square.
+fn changes(old: &[u32], new: &[u32]) -> Vec<Change> {
     let prefix = old.iter().zip(new).take_while(|(x, y)| x == y).count();
     let (old_rest, new_rest) = (&old[prefix..], &new[prefix..]);
     let suffix = old_rest.iter().rev().zip(new_rest.iter().rev()).take_while(|(x, y)| x == y).count();
     let (old_inner, new_inner) = (&old_rest[..old_rest.len() - suffix], &new_rest[..new_rest.len() - suffix]);
     let (rows, columns) = (old_inner.len(), new_inner.len());
-    if rows * columns > MAX_TABLE_CELLS {
+    if rows * columns > MAX_LCS_CELLS {
         return myers_changes(old, new);
     }
-    // `table[i * (columns + 1) + j]`: the longest common subsequence of the inner words of
-    // `old` from `i` and of `new` from `j`.
-    let width = columns + 1;
-    let mut table = vec![0u16; (rows + 1) * width];
-    for i in (0..rows).rev() {
-        for j in (0..columns).rev() {
-            table[i * width + j] = if old_inner[i] == new_inner[j] {
-                table[(i + 1) * width + j + 1] + 1
-            } else {
-                table[(i + 1) * width + j].max(table[i * width + j + 1])
-            };
-        }
-    }
+    let common = SuffixLcs::new(old_inner, new_inner);
     let (mut i, mut j) = (0, 0);
     let mut changes: Vec<Change> = Vec::new();
     let mut current: Option<Change> = None;
@@ -251,7 +276,7 @@ fn changes<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> Vec<Change> {
         }
         let change = current.get_or_insert(Change { removed: old_at..old_at, added: new_at..new_at });
         // Removals first where both keep the longest common subsequence.
-        if j == columns || (i < rows && table[(i + 1) * width + j] >= table[i * width + j + 1]) {
+        if j == columns || (i < rows && common.length(i + 1, j) >= common.length(i, j + 1)) {
             change.removed.end = old_at + 1;
             i += 1;
         } else {
@@ -263,8 +288,63 @@ fn changes<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> Vec<Change> {
     changes
 }
 
+/// The lengths of the longest common subsequences of every suffix of one sequence and every
+/// suffix of another, computed 64 positions of the second at a time (Hyyrö's bit-parallel
+/// LCS, run over both sequences reversed so that their prefixes are the suffixes).
+struct SuffixLcs {
+    /// 64-bit blocks per row.
+    blocks: usize,
+    /// The lengths of the two sequences.
+    lengths: (usize, usize),
+    /// Row `k`, for the last `k` elements of the first sequence: bit `p` is clear where the
+    /// subsequence grows on taking the second sequence's last `p + 1` elements instead of `p`.
+    rows: Vec<u64>,
+}
+
+impl SuffixLcs {
+    fn new(old: &[u32], new: &[u32]) -> Self {
+        let (columns, blocks) = (new.len(), new.len().div_ceil(64));
+        let mut rows = vec![!0u64; (old.len() + 1) * blocks];
+        let reversed: Vec<u32> = new.iter().rev().copied().collect();
+        let mut matches = vec![0u64; blocks];
+        for (k, element) in old.iter().rev().enumerate() {
+            for (block, chunk) in matches.iter_mut().zip(reversed.chunks(64)) {
+                // Gathered in a register: or-ing into the block in memory made each bit
+                // wait for the last one's store.
+                *block = chunk
+                    .iter()
+                    .enumerate()
+                    .fold(0, |bits, (position, other)| bits | u64::from(other == element) << position);
+            }
+            let (done, next) = rows.split_at_mut((k + 1) * blocks);
+            let mut carry = false;
+            for ((row, &previous), &matched) in
+                next[..blocks].iter_mut().zip(&done[k * blocks..]).zip(&matches)
+            {
+                // V' = (V + U) | (V - U) with U = V & M; U is within V, so V - U = V & !M.
+                let (sum, overflow) = previous.overflowing_add(previous & matched);
+                let (sum, carried) = sum.overflowing_add(u64::from(carry));
+                carry = overflow || carried;
+                *row = sum | (previous & !matched);
+            }
+        }
+        SuffixLcs { blocks, lengths: (old.len(), columns), rows }
+    }
+
+    /// The length of the longest common subsequence of the first sequence from `i` and the
+    /// second from `j`.
+    fn length(&self, i: usize, j: usize) -> u32 {
+        let row = &self.rows[(self.lengths.0 - i) * self.blocks..][..self.blocks];
+        let width = self.lengths.1 - j;
+        let (full, rest) = (width / 64, width % 64);
+        let set: u32 = row[..full].iter().map(|block| block.count_ones()).sum::<u32>()
+            + row.get(full).map_or(0, |block| (block & ((1u64 << rest) - 1)).count_ones());
+        width as u32 - set
+    }
+}
+
 /// [`changes`] by `similar`'s Myers diff, for long texts.
-fn myers_changes<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> Vec<Change> {
+fn myers_changes(old: &[u32], new: &[u32]) -> Vec<Change> {
     let mut changes: Vec<Change> = Vec::new();
     // Positions are counted from the operations' lengths: `similar` reports the index on the
     // side an insertion or a deletion does not touch loosely.
@@ -292,28 +372,40 @@ fn myers_changes<T: Eq + std::hash::Hash + Ord>(old: &[T], new: &[T]) -> Vec<Cha
 /// are compared in matching form, so curly and straight quotes or case alone are no change.
 pub fn word_diff(a: &str, b: &str) -> String {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
-    diff_sides(&DiffSide::new(a, &form_a), &DiffSide::new(b, &form_b))
+    let side_a = DiffSide::new(a, &form_a);
+    diff_sides(&side_a, &side_a.others(b, &form_b))
 }
 
 /// A text's words for the word diff: as written, and in matching form.
 struct DiffSide<'t> {
     words: Vec<&'t str>,
-    forms: Vec<Cow<'t, str>>,
+    forms: Numbered<'t>,
 }
 
 impl<'t> DiffSide<'t> {
-    /// The words of `text`, whose matching form is `form`.
+    /// The words of `text`, whose matching form is `form`, to diff others against.
     fn new(text: &'t str, form: &'t str) -> Self {
-        // ASCII text's matching form is its words, each in matching form, joined by single
-        // spaces; other text can lose or gain words there (invisible characters, odd spaces).
-        if text.is_ascii() {
-            let forms = form.split_ascii_whitespace().map(Cow::Borrowed).collect();
-            return DiffSide { words: ascii_words(text), forms };
-        }
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let forms = words.iter().map(|word| matching_form(word)).collect();
-        DiffSide { words, forms }
+        let (words, forms) = diff_words(text, form);
+        DiffSide { words, forms: Numbered::new(forms) }
     }
+
+    /// The words of another text, numbered by this one's, to diff against this one.
+    fn others<'o>(&self, text: &'o str, form: &'o str) -> DiffSide<'o> {
+        let (words, forms) = diff_words(text, form);
+        DiffSide { words, forms: self.forms.others(forms) }
+    }
+}
+
+/// The words of `text`, as written and in matching form (`form` is the text's).
+fn diff_words<'t>(text: &'t str, form: &'t str) -> (Vec<&'t str>, Vec<Cow<'t, str>>) {
+    // ASCII text's matching form is its words, each in matching form, joined by single
+    // spaces; other text can lose or gain words there (invisible characters, odd spaces).
+    if text.is_ascii() {
+        return (ascii_words(text), form.split_ascii_whitespace().map(Cow::Borrowed).collect());
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let forms = words.iter().map(|word| matching_form(word)).collect();
+    (words, forms)
 }
 
 /// [`str::split_whitespace`] of ASCII text, byte by byte (ASCII whitespace is also the
@@ -349,7 +441,7 @@ fn diff_sides(old_side: &DiffSide, new_side: &DiffSide) -> String {
         }
     };
     let mut unchanged_from = 0;
-    for Change { removed, added } in changes(&old_side.forms, &new_side.forms) {
+    for Change { removed, added } in changes(&old_side.forms.ids, &new_side.forms.ids) {
         push_unchanged(&mut out, &old[unchanged_from..removed.start]);
         if !out.is_empty() {
             out.push(' ');
@@ -491,16 +583,17 @@ mod tests {
         #[test]
         fn ascii_diff_sides_read_word_forms_from_the_text_form(text in "[ a-zA-Z`'.,\t\n\x0b\x0c\r-]{0,40}") {
             let form = matching_form(&text);
-            let side = DiffSide::new(&text, &form);
+            let (words, forms) = diff_words(&text, &form);
             let per_word: Vec<Cow<str>> = text.split_whitespace().map(matching_form).collect();
-            prop_assert_eq!(&side.words, &text.split_whitespace().collect::<Vec<_>>());
-            prop_assert_eq!(side.forms, per_word);
+            prop_assert_eq!(&words, &text.split_whitespace().collect::<Vec<_>>());
+            prop_assert_eq!(forms, per_word);
         }
 
         #[test]
-        fn table_and_myers_diffs_are_both_minimal_and_well_formed(
-            a in prop::collection::vec(0u8..5, 0..40),
-            b in prop::collection::vec(0u8..5, 0..40),
+        fn bit_parallel_and_myers_diffs_are_both_minimal_and_well_formed(
+            // Past 64 words, a row of the bit-parallel lengths spans several blocks.
+            a in prop::collection::vec(0u32..5, 0..150),
+            b in prop::collection::vec(0u32..5, 0..150),
         ) {
             for found in [changes(&a, &b), myers_changes(&a, &b)] {
                 // Unchanged stretches before, between (never empty) and after the changes
@@ -517,8 +610,23 @@ mod tests {
                 }
                 prop_assert_eq!(&a[old_at..], &b[new_at..]);
                 unchanged += a.len() - old_at;
-                let words = |xs: &[u8]| xs.iter().map(|x| ["a", "b", "c", "d", "e"][*x as usize]).collect::<Vec<_>>();
+                let words = |xs: &[u32]| xs.iter().map(|x| ["a", "b", "c", "d", "e"][*x as usize]).collect::<Vec<_>>();
                 prop_assert_eq!(unchanged, longest_common_subsequence(&words(&a), &words(&b)));
+            }
+        }
+
+        #[test]
+        fn bit_parallel_lengths_are_those_of_every_two_suffixes(
+            a in prop::collection::vec(0u32..4, 0..80),
+            b in prop::collection::vec(0u32..4, 0..140),
+        ) {
+            let common = SuffixLcs::new(&a, &b);
+            let words = |xs: &[u32]| xs.iter().map(|x| ["a", "b", "c", "d"][*x as usize]).collect::<Vec<_>>();
+            for i in 0..=a.len() {
+                for j in (0..=b.len()).step_by(7).chain([b.len()]) {
+                    let expected = longest_common_subsequence(&words(&a[i..]), &words(&b[j..]));
+                    prop_assert_eq!(common.length(i, j) as usize, expected, "{} {}", i, j);
+                }
             }
         }
 
