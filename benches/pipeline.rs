@@ -63,6 +63,22 @@ fn normalisation(c: &mut Criterion) {
     group.bench_function("matching_form", |b| {
         b.iter(|| documents.iter().map(|d| matching_form(&d.text).len()).sum::<usize>())
     });
+    // Alignment takes the matching form of single sentences, most of them ASCII.
+    let sentences: Vec<String> = synthetic_documents(2)
+        .iter()
+        .flat_map(|document| {
+            segment_all(std::slice::from_ref(document))
+                .remove(0)
+                .units
+                .into_iter()
+                .map(|unit| unit.span.of(&document.text).to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    group.throughput(Throughput::Bytes(sentences.iter().map(|s| s.len() as u64).sum()));
+    group.bench_function("matching_form-synthetic-sentences", |b| {
+        b.iter(|| sentences.iter().map(|s| matching_form(s).len()).sum::<usize>())
+    });
     group.finish();
 }
 

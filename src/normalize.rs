@@ -29,12 +29,18 @@ fn ascii_matching_form(text: &str) -> Cow<'_, str> {
     if unchanged {
         return Cow::Borrowed(text);
     }
+    // Words are copied whole and then lowercased all at once: pushing a byte at a time
+    // checked the capacity for each.
     let mut out = String::with_capacity(text.len());
-    for word in text.split(char::is_whitespace).filter(|word| !word.is_empty()) {
+    for word in text.split(|c: char| is_space(c as u8)).filter(|word| !word.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.bytes().map(|b| if b == b'`' { '\'' } else { char::from(b.to_ascii_lowercase()) }));
+        out.push_str(word);
+    }
+    out.make_ascii_lowercase();
+    if out.contains('`') {
+        out = out.replace('`', "'");
     }
     Cow::Owned(out)
 }
