@@ -265,7 +265,8 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         Ok(())
     };
     let writers = match args.input.threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        // As many as the pipeline's pool had: rayon's default, which honours RAYON_NUM_THREADS.
+        0 => rayon::current_num_threads(),
         threads => threads,
     }
     .min(reports.len());
