@@ -172,16 +172,22 @@ pub fn compare_spellings<'a>(a: &'a [String], b: &'a [String], floor: f64) -> Sp
             if x == y {
                 return SpellingMatch { similarity: 1.0, closest: None };
             }
-            // The plain distance bounds the weighted one from below: most pairs stop here.
+            // The plain distance bounds the weighted one from below, and the difference in
+            // length bounds the plain one: most pairs stop at one or the other. A pair no more
+            // similar than the best so far cannot replace it.
+            let below = |similarity: f64| similarity < floor || similarity <= best.similarity;
+            let longer = x.len().max(y.len());
+            if below(1.0 - x.len().abs_diff(y.len()) as f64 / longer as f64) {
+                continue;
+            }
             let plain = rapidfuzz::distance::osa::normalized_similarity(x.bytes(), y.bytes());
-            if plain < floor.max(best.similarity) {
+            if below(plain) {
                 continue;
             }
             let (x, y) = (x.as_bytes(), y.as_bytes());
-            let longer = x.len().max(y.len()) as f64;
             let weighted =
                 weighted_distance(x, y, |p, q| if sound_class(p) == sound_class(q) { 1 } else { 2 });
-            let similarity = 1.0 - weighted as f64 / longer;
+            let similarity = 1.0 - weighted as f64 / longer as f64;
             if similarity > best.similarity {
                 best = SpellingMatch { similarity, closest: Some((x, y)) };
             }
@@ -328,6 +334,27 @@ mod tests {
             prop_assert!((0.0..=1.0).contains(&ab));
             prop_assert_eq!(ab, similarity(&b, &a));
             prop_assert_eq!(similarity(&a, &a), 1.0);
+        }
+
+        /// Skipping pairs by their lengths and by the best so far finds what weighing every
+        /// pair whose plain similarity reaches the floor finds.
+        #[test]
+        fn spelling_match_skips_only_pairs_that_cannot_win(
+            a in "[A-Za-zÀ-ž]{1,12}",
+            b in "[A-Za-zÀ-ž]{1,12}",
+            floor in 0.0f64..1.0,
+        ) {
+            let (sa, sb) = (skeletons(&a), skeletons(&b));
+            let weighed = |x: &String, y: &String| {
+                let plain = rapidfuzz::distance::osa::normalized_similarity(x.bytes(), y.bytes());
+                let weighted = weighted_distance(x.as_bytes(), y.as_bytes(), |p, q| {
+                    if sound_class(p) == sound_class(q) { 1 } else { 2 }
+                });
+                let similarity = 1.0 - weighted as f64 / x.len().max(y.len()) as f64;
+                if x == y { 1.0 } else if plain < floor { 0.0 } else { similarity }
+            };
+            let expected = sa.iter().flat_map(|x| sb.iter().map(move |y| (x, y))).map(|(x, y)| weighed(x, y)).fold(0.0, f64::max);
+            prop_assert_eq!(compare_spellings(&sa, &sb, floor).similarity, expected);
         }
 
         /// The weighted spelling similarity is symmetric, bounded, reflexive, and never above
