@@ -572,6 +572,12 @@ impl DocumentRanges {
         let doc = doc.0 as usize;
         self.first_items[doc]..self.first_items[doc + 1]
     }
+
+    /// The document of item `item`: a search of the ranges, which stay in cache, where
+    /// reading the item's own record is a cache miss at scale.
+    fn document_of(&self, item: usize) -> DocId {
+        DocId((self.first_items.partition_point(|&first| first <= item) - 1) as u32)
+    }
 }
 
 /// The candidates of one item: items of the same kind in other documents sharing an indexed
@@ -641,7 +647,7 @@ pub fn candidates(
     index.touch(found.iter().map(|&(_, other)| other as usize));
     let mut scored: Vec<(DocId, f64, u32)> = found
         .into_iter()
-        .map(|(_, other)| (items[other as usize].unit.doc, index.dice(item_id, other as usize), other))
+        .map(|(_, other)| (documents.document_of(other as usize), index.dice(item_id, other as usize), other))
         .filter(|&(_, dice, _)| dice >= config.min_token_dice)
         .collect();
     let best = scored.iter().map(|&(_, dice, _)| dice).fold(0.0, f64::max);
@@ -1199,6 +1205,22 @@ mod tests {
             let expected: Vec<(u32, u32, f64)> =
                 expected.into_iter().map(|(item, (count, weight))| (item, count, weight)).collect();
             proptest::prop_assert_eq!(merged, expected);
+        }
+
+        #[test]
+        fn document_ranges_find_each_items_document(counts in proptest::collection::vec(0usize..4, 1..8)) {
+            // Documents without items (count 0) leave empty ranges between the others.
+            let items: Vec<Item> = counts
+                .iter()
+                .enumerate()
+                .flat_map(|(doc, &count)| (0..count).map(move |unit| (doc, unit)))
+                .map(|(doc, unit)| Item { unit: UnitRef { doc: DocId(doc as u32), unit: unit as u32 }, kind: AlignKind::Sentence })
+                .collect();
+            let ranges = DocumentRanges::new(&items);
+            for (id, item) in items.iter().enumerate() {
+                prop_assert_eq!(ranges.document_of(id), item.unit.doc);
+                prop_assert!(ranges.of(item.unit.doc).contains(&id));
+            }
         }
 
         #[test]
