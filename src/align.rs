@@ -1042,6 +1042,19 @@ mod tests {
     use crate::score::{Profile, compare};
     use proptest::prelude::*;
 
+    /// Sentence items of documents with `counts[doc]` units each, in unit order.
+    fn sentence_items(counts: &[usize]) -> Vec<Item> {
+        counts
+            .iter()
+            .enumerate()
+            .flat_map(|(doc, &count)| (0..count).map(move |unit| (doc, unit)))
+            .map(|(doc, unit)| Item {
+                unit: UnitRef { doc: DocId(doc as u32), unit: unit as u32 },
+                kind: AlignKind::Sentence,
+            })
+            .collect()
+    }
+
     proptest! {
         /// Similarity lies in [0, 1], is symmetric, and a text is fully similar to itself.
         #[test]
@@ -1210,12 +1223,7 @@ mod tests {
         #[test]
         fn document_ranges_find_each_items_document(counts in proptest::collection::vec(0usize..4, 1..8)) {
             // Documents without items (count 0) leave empty ranges between the others.
-            let items: Vec<Item> = counts
-                .iter()
-                .enumerate()
-                .flat_map(|(doc, &count)| (0..count).map(move |unit| (doc, unit)))
-                .map(|(doc, unit)| Item { unit: UnitRef { doc: DocId(doc as u32), unit: unit as u32 }, kind: AlignKind::Sentence })
-                .collect();
+            let items = sentence_items(&counts);
             let ranges = DocumentRanges::new(&items);
             for (id, item) in items.iter().enumerate() {
                 prop_assert_eq!(ranges.document_of(id), item.unit.doc);
@@ -1228,12 +1236,7 @@ mod tests {
             documents in proptest::collection::vec(1usize..5, 2..6),
             picks in proptest::collection::vec((0usize..1000, 0usize..1000, 0usize..6), 0..60),
         ) {
-            let items: Vec<Item> = documents
-                .iter()
-                .enumerate()
-                .flat_map(|(doc, &count)| (0..count).map(move |unit| (doc, unit)))
-                .map(|(doc, unit)| Item { unit: UnitRef { doc: DocId(doc as u32), unit: unit as u32 }, kind: AlignKind::Sentence })
-                .collect();
+            let items = sentence_items(&documents);
             // A few similarities only, so that ties are common.
             let levels = [0.2, 0.35, 0.5, 0.5, 0.8, 0.95];
             let mut scored: Vec<Scored> = picks
