@@ -166,12 +166,13 @@ impl SpellingMatch<'_> {
 /// Compares two names' skeleton alternatives (see [`SpellingMatch`]). Pairs whose plain edit
 /// similarity is below `floor` are not weighed and score 0.
 pub fn compare_spellings<'a>(a: &'a [String], b: &'a [String], floor: f64) -> SpellingMatch<'a> {
+    // A shared reading is a match whatever the other pairs weigh: look for one before weighing.
+    if a.iter().any(|x| b.contains(x)) {
+        return SpellingMatch { similarity: 1.0, closest: None };
+    }
     let mut best = SpellingMatch { similarity: 0.0, closest: None };
     for x in a {
         for y in b {
-            if x == y {
-                return SpellingMatch { similarity: 1.0, closest: None };
-            }
             // The plain distance bounds the weighted one from below, and the difference in
             // length bounds the plain one: most pairs stop at one or the other. A pair no more
             // similar than the best so far cannot replace it.
