@@ -32,7 +32,7 @@ fn ascii_matching_form(text: &str) -> Cow<'_, str> {
     // Words are copied whole and then lowercased all at once: pushing a byte at a time
     // checked the capacity for each.
     let mut out = String::with_capacity(text.len());
-    for word in text.split(|c: char| is_space(c as u8)).filter(|word| !word.is_empty()) {
+    for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
