@@ -309,14 +309,16 @@ impl SuffixLcs {
     fn new(old: &[u32], new: &[u32]) -> Self {
         let (columns, blocks) = (new.len(), new.len().div_ceil(64));
         let mut rows = vec![!0u64; (old.len() + 1) * blocks];
-        let reversed: Vec<u32> = new.iter().rev().copied().collect();
         let mut matches = vec![0u64; blocks];
         for (k, element) in old.iter().rev().enumerate() {
-            for (block, chunk) in matches.iter_mut().zip(reversed.chunks(64)) {
+            // Block `b` holds the second sequence's last 64 (b + 1) elements to its last 64 b,
+            // the last first.
+            for (block, chunk) in matches.iter_mut().zip(new.rchunks(64)) {
                 // Gathered in a register: or-ing into the block in memory made each bit
                 // wait for the last one's store.
                 *block = chunk
                     .iter()
+                    .rev()
                     .enumerate()
                     .fold(0, |bits, (position, other)| bits | u64::from(other == element) << position);
             }
