@@ -164,15 +164,16 @@ impl Analysis {
 /// Inputs that cannot be read become diagnostics; a run whose inputs yield no document at all
 /// still returns them, so the caller can report them before failing.
 pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
+    let pool = thread_pool(config)?;
     let start = Instant::now();
-    let loaded = load(inputs, &config.load);
+    let loaded = pool.install(|| load(inputs, &config.load));
     let load_stage = Stage {
         name: "load",
         time: start.elapsed(),
         output: Some((loaded.documents.len(), "documents")),
         peak_memory: peak_memory(),
     };
-    let mut analysis = analyse(loaded.documents, config)?;
+    let mut analysis = analyse_in(&pool, loaded.documents, config);
     analysis.diagnostics = loaded.diagnostics;
     analysis.timings.stages.insert(0, load_stage);
     Ok(analysis)
@@ -180,10 +181,18 @@ pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
 
 /// Runs every stage on documents already in memory (their ids must be their positions).
 pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Error> {
-    let pool = rayon::ThreadPoolBuilder::new()
+    Ok(analyse_in(&thread_pool(config)?, documents, config))
+}
+
+/// The pool every parallel stage runs in: `config.threads` threads, or one per core.
+fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .build()
-        .map_err(|err| Error::Config(format!("cannot start {} threads: {err}", config.threads)))?;
+        .map_err(|err| Error::Config(format!("cannot start {} threads: {err}", config.threads)))
+}
+
+fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Config) -> Analysis {
     let mut timings = Timings::default();
     let (segmented, mentions, names, (pairs, groups)) = pool.install(|| {
         let corpus = timings.time("statistics", || corpus_statistics(&documents));
@@ -227,7 +236,7 @@ pub fn analyse(documents: Vec<Document>, config: &Config) -> Result<Analysis, Er
         timings.produced(names.len(), "clusters");
         (segmented, mentions, names, (pairs, groups))
     });
-    Ok(Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: Vec::new(), timings })
+    Analysis { documents, segmented, mentions, names, pairs, groups, diagnostics: Vec::new(), timings }
 }
 
 /// Cleans and segments every document.
