@@ -12,6 +12,9 @@ use crosscheck::divergence::compare_with;
 use crosscheck::model::{DocId, Document};
 use crosscheck::names::{Mention, MentionContext};
 use crosscheck::normalize::matching_form;
+use crosscheck::output::{
+    Report, write_alignments, write_divergences, write_duplicates, write_names, write_segments,
+};
 use crosscheck::pipeline::{Config, analyse, run, segment_all};
 use crosscheck::score::{Profile, Sketches, chrf, chrf_plus_plus, compare_sketches, compare_texts};
 use crosscheck::synth::{SynthConfig, generate};
@@ -241,6 +244,27 @@ fn describing(c: &mut Criterion) {
     group.finish();
 }
 
+/// Writing each report of the analysis of a synthetic corpus of 10k sentences (to a sink:
+/// formatting, not the disk), in bytes of CSV per second.
+fn reporting(c: &mut Criterion) {
+    let analysis = analyse(synthetic_documents(20), &Config::default()).expect("analysis runs");
+    let reports: [(&str, Report); 5] = [
+        ("alignments", write_alignments),
+        ("duplicates", write_duplicates),
+        ("divergences", write_divergences),
+        ("segments", write_segments),
+        ("names", write_names),
+    ];
+    let mut group = c.benchmark_group("output");
+    for (name, report) in reports {
+        let mut csv = Vec::new();
+        report(&mut csv, &analysis).expect("writes to memory");
+        group.throughput(Throughput::Bytes(csv.len() as u64));
+        group.bench_function(name, |b| b.iter(|| report(&mut std::io::sink(), &analysis).expect("writes")));
+    }
+    group.finish();
+}
+
 /// The whole pipeline on `corpus/`: load (from the page cache), clean, segment, names, align.
 fn end_to_end(c: &mut Criterion) {
     let corpus_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
@@ -286,6 +310,7 @@ criterion_group!(
     name_clustering,
     chrf_scoring,
     describing,
+    reporting,
     end_to_end,
     scale_ladder
 );
