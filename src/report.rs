@@ -2,9 +2,10 @@
 //! worklist ([`divergences`]), duplicated text ([`duplicates`]) and per-source figures
 //! ([`source_summaries`]). `output` writes them as CSV.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::align::{AlignKind, Pair, UnitRef};
 use crate::cluster::NameCluster;
@@ -41,9 +42,10 @@ impl Severity {
     }
 }
 
-/// One line of the editor's worklist.
+/// One line of the editor's worklist; texts are borrowed from the analysis where they can be
+/// (a million-sentence run writes hundreds of thousands of findings).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub struct Finding<'a> {
     /// How much it matters.
     pub severity: Severity,
     /// `name_variant`, ...
@@ -53,21 +55,21 @@ pub struct Finding {
     /// Sort position of the group (cluster or statement number).
     pub group: u32,
     /// What it is about: the canonical name, or the statement.
-    pub subject: String,
+    pub subject: Cow<'a, str>,
     /// Source(s) on one side.
-    pub source_a: String,
+    pub source_a: Cow<'a, str>,
     /// Their text.
-    pub text_a: String,
+    pub text_a: Cow<'a, str>,
     /// Source(s) on the other side.
-    pub source_b: String,
+    pub source_b: Cow<'a, str>,
     /// Their text.
-    pub text_b: String,
+    pub text_b: Cow<'a, str>,
     /// Everything else the editor needs.
     pub detail: String,
 }
 
 /// All findings, most severe first, then by kind and group.
-pub fn divergences(analysis: &Analysis) -> Vec<Finding> {
+pub fn divergences(analysis: &Analysis) -> Vec<Finding<'_>> {
     let mut findings: Vec<Finding> =
         analysis.names.iter().filter_map(|cluster| name_variant(analysis, cluster)).collect();
     let group_of = analysis.group_positions();
@@ -87,7 +89,11 @@ pub fn divergences(analysis: &Analysis) -> Vec<Finding> {
 
 /// A finding for an aligned pair whose difference matters: a negation or number mismatch, a
 /// different person named, or a strongly reworded quote.
-fn pair_finding(analysis: &Analysis, pair: &Pair, group_of: &FxHashMap<UnitRef, usize>) -> Option<Finding> {
+fn pair_finding<'a>(
+    analysis: &'a Analysis,
+    pair: &Pair,
+    group_of: &FxHashMap<UnitRef, usize>,
+) -> Option<Finding<'a>> {
     let (severity, kind) = match pair.divergence {
         Divergence::Negation => (Severity::High, "negation"),
         Divergence::Number => (Severity::High, "number"),
@@ -106,11 +112,11 @@ fn pair_finding(analysis: &Analysis, pair: &Pair, group_of: &FxHashMap<UnitRef, 
         kind,
         group_id: group.id.to_string(),
         group: group.id,
-        subject: consensus.to_owned(),
-        source_a: analysis.source(pair.a.doc).to_owned(),
-        text_a: text_a.to_owned(),
-        source_b: analysis.source(pair.b.doc).to_owned(),
-        text_b: text_b.to_owned(),
+        subject: Cow::Borrowed(consensus),
+        source_a: Cow::Borrowed(analysis.source(pair.a.doc)),
+        text_a: Cow::Borrowed(text_a),
+        source_b: Cow::Borrowed(analysis.source(pair.b.doc)),
+        text_b: Cow::Borrowed(text_b),
         detail: format!("similarity {:.2}: {}", pair.similarity, pair.diff),
     })
 }
@@ -148,20 +154,22 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
                 || matches!(p.divergence, Divergence::Identical | Divergence::Spelling)
         })
         .collect();
-    // Provenance: the sources joined by near-identical copies.
-    let mut carried_by: FxHashMap<UnitRef, BTreeSet<&str>> = FxHashMap::default();
+    // Provenance: the sources joined by near-identical copies, sorted and distinct per unit.
+    let mut carried_by: FxHashMap<UnitRef, Vec<&str>> = FxHashMap::default();
     for pair in &copies {
         let sources = [analysis.source(pair.a.doc), analysis.source(pair.b.doc)];
         for unit in [pair.a, pair.b] {
             carried_by.entry(unit).or_default().extend(sources);
         }
     }
-    let mut rows = Vec::new();
+    for sources in carried_by.values_mut() {
+        sources.sort_unstable();
+        sources.dedup();
+    }
+    let mut rows = Vec::with_capacity(copies.len());
     for pair in &copies {
         let (text_a, _) = analysis.unit(pair.a);
         let (text_b, _) = analysis.unit(pair.b);
-        let mut sources = carried_by[&pair.a].clone();
-        sources.extend(&carried_by[&pair.b]);
         rows.push(Duplicate {
             level: pair.kind.label(),
             source_a: analysis.source(pair.a.doc).to_owned(),
@@ -170,7 +178,7 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
             shared_fraction: shared_words(text_a, text_b),
             text_a: text_a.to_owned(),
             text_b: text_b.to_owned(),
-            sources: sources.into_iter().collect::<Vec<_>>().join(";"),
+            sources: joined_union(&carried_by[&pair.a], &carried_by[&pair.b]),
         });
     }
     rows.extend(article_duplicates(analysis, &copies));
@@ -178,15 +186,27 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
     rows
 }
 
+/// The union of two lists of sources, sorted, distinct and `;`-joined.
+fn joined_union(a: &[&str], b: &[&str]) -> String {
+    let mut union: Vec<&str> = a.iter().chain(b).copied().collect();
+    union.sort_unstable();
+    union.dedup();
+    union.join(";")
+}
+
 /// Share of the words of `a` that also occur in `b`.
 fn shared_words(a: &str, b: &str) -> f64 {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
-    fn words(form: &str) -> Vec<&str> {
-        form.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect()
+    fn words(form: &str) -> impl Iterator<Item = &str> {
+        form.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
     }
-    let (words_a, words_b) = (words(&form_a), words(&form_b));
-    let in_b: BTreeSet<&str> = words_b.into_iter().collect();
-    words_a.iter().filter(|w| in_b.contains(*w)).count() as f64 / words_a.len().max(1) as f64
+    let in_b: FxHashSet<&str> = words(&form_b).collect();
+    let (mut total, mut shared) = (0usize, 0usize);
+    for word in words(&form_a) {
+        total += 1;
+        shared += usize::from(in_b.contains(word));
+    }
+    shared as f64 / total.max(1) as f64
 }
 
 /// Document pairs that share near-identical sentences, both directions.
@@ -348,7 +368,7 @@ pub fn source_summaries(analysis: &Analysis) -> Vec<SourceSummary> {
 
 /// One finding per cluster whose surname is spelled more than one way: which source uses
 /// which spelling.
-fn name_variant(analysis: &Analysis, cluster: &NameCluster) -> Option<Finding> {
+fn name_variant<'a>(analysis: &Analysis, cluster: &'a NameCluster) -> Option<Finding<'a>> {
     let spellings = cluster.surname_spellings();
     if spellings.len() < 2 {
         return None;
@@ -388,11 +408,13 @@ fn name_variant(analysis: &Analysis, cluster: &NameCluster) -> Option<Finding> {
         kind: "name_variant",
         group_id: format!("name-{}", cluster.id),
         group: cluster.id,
-        subject: cluster.canonical.clone(),
-        source_a: join_sources(&canonical_sources),
-        text_a: canonical_written,
-        source_b: other_sources.join(";"),
-        text_b: others.iter().map(|(written, _)| written.as_str()).collect::<Vec<_>>().join(" / "),
+        subject: Cow::Borrowed(&cluster.canonical),
+        source_a: Cow::Owned(join_sources(&canonical_sources)),
+        text_a: Cow::Owned(canonical_written),
+        source_b: Cow::Owned(other_sources.join(";")),
+        text_b: Cow::Owned(
+            others.iter().map(|(written, _)| written.as_str()).collect::<Vec<_>>().join(" / "),
+        ),
         detail,
     })
 }
