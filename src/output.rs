@@ -21,7 +21,7 @@ pub struct SafeText<'a>(pub &'a str);
 
 impl Serialize for SafeText<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.0.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        if matches!(self.0.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')) {
             serializer.serialize_str(&format!("'{}", self.0))
         } else {
             serializer.serialize_str(self.0)
@@ -72,16 +72,59 @@ fn write_table(
 
 /// `format!("{value:.4}")`, which the reports print millions of times: scaled to an integer
 /// when that rounds the same way, which it does unless the value lies within a millionth of a
-/// unit of a tie (the scaling's error is ten thousand times smaller); Rust's exact formatting
-/// otherwise, which often falls back to big-number arithmetic.
-fn four_decimals(value: f64) -> String {
+/// unit of a tie (the scaling's error is ten thousand times smaller), and its digits written
+/// without the formatting machinery; Rust's exact formatting otherwise, which often falls
+/// back to big-number arithmetic.
+fn four_decimals(value: f64) -> FourDecimals {
     let scaled = value * 10_000.0;
     let clear_of_tie = (scaled - scaled.floor() - 0.5).abs() > 1e-6;
-    if (0.0..1e15).contains(&scaled) && clear_of_tie {
-        let units = scaled.round() as u64;
-        format!("{}.{:04}", units / 10_000, units % 10_000)
-    } else {
-        format!("{value:.4}")
+    if !((0.0..1e15).contains(&scaled) && clear_of_tie) {
+        return FourDecimals::Formatted(format!("{value:.4}"));
+    }
+    let mut rest = scaled.round() as u64;
+    let mut digits = [0; 24];
+    let mut start = digits.len();
+    // Last digit first; the point after four of them, and at least one digit before it.
+    for position in 0.. {
+        if position == 4 {
+            start -= 1;
+            digits[start] = b'.';
+        }
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 && position >= 4 {
+            break;
+        }
+    }
+    FourDecimals::Scaled { digits, start }
+}
+
+/// A number printed with four decimals, see [`four_decimals`].
+#[derive(Debug)]
+enum FourDecimals {
+    /// ASCII digits and a point, right-aligned from `start`.
+    Scaled {
+        digits: [u8; 24],
+        start: usize,
+    },
+    Formatted(String),
+}
+
+impl FourDecimals {
+    fn as_str(&self) -> &str {
+        match self {
+            FourDecimals::Scaled { digits, start } => {
+                std::str::from_utf8(&digits[*start..]).expect("digits and a point are ASCII")
+            }
+            FourDecimals::Formatted(text) => text,
+        }
+    }
+}
+
+impl Serialize for FourDecimals {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -211,9 +254,9 @@ struct AlignmentRow<'a> {
     source_b: SafeText<'a>,
     index_b: u32,
     text_b: SafeText<'a>,
-    similarity: String,
-    chrf: String,
-    chrf_pp: String,
+    similarity: FourDecimals,
+    chrf: FourDecimals,
+    chrf_pp: FourDecimals,
     divergence: &'static str,
     diff: SafeText<'a>,
 }
@@ -269,8 +312,8 @@ struct DuplicateRow<'a> {
     level: &'static str,
     source_a: SafeText<'a>,
     source_b: SafeText<'a>,
-    similarity: String,
-    shared_fraction: String,
+    similarity: FourDecimals,
+    shared_fraction: FourDecimals,
     text_a: SafeText<'a>,
     text_b: SafeText<'a>,
     sources: SafeText<'a>,
@@ -402,10 +445,15 @@ mod tests {
     proptest::proptest! {
         /// The shortcut prints what Rust's formatting prints, ties and all.
         #[test]
-        fn four_decimals_is_rusts_formatting(value in 0.0f64..=100.0, tenths in 0u32..1_000_000) {
-            proptest::prop_assert_eq!(four_decimals(value), format!("{value:.4}"));
+        fn four_decimals_is_rusts_formatting(
+            value in 0.0f64..=100.0,
+            tenths in 0u32..1_000_000,
+            large in 0.0f64..1e12,
+        ) {
+            proptest::prop_assert_eq!(four_decimals(value).as_str().to_owned(), format!("{value:.4}"));
+            proptest::prop_assert_eq!(four_decimals(large).as_str().to_owned(), format!("{large:.4}"));
             let near_tie = f64::from(tenths) / 10_000.0 + 0.000_05;
-            proptest::prop_assert_eq!(four_decimals(near_tie), format!("{near_tie:.4}"));
+            proptest::prop_assert_eq!(four_decimals(near_tie).as_str().to_owned(), format!("{near_tie:.4}"));
         }
     }
 
