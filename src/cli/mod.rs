@@ -235,6 +235,7 @@ fn single_report(args: &SingleReport, depth: Depth, report: Report) -> anyhow::R
     if args.input.timings {
         print_timings(&timings);
     }
+    exit_without_freeing(analysis);
     Ok(status)
 }
 
@@ -286,7 +287,15 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     if args.input.timings {
         print_timings(&timings);
     }
+    exit_without_freeing(analysis);
     Ok(status)
+}
+
+/// Leaves an analysis the command is done with to the process's exit, which returns all its
+/// memory at once: freeing its millions of allocations one by one took a third of a second
+/// at a million sentences.
+fn exit_without_freeing(analysis: Analysis) {
+    std::mem::forget(analysis);
 }
 
 /// One line per stage on stderr, then the total.
