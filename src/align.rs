@@ -409,28 +409,30 @@ impl Index {
             })
             .collect();
         drop(ids);
-        // Each item's global ids, sorted, in one buffer; and how many items carry each token.
-        let renumbered: Vec<Vec<u32>> = documents
-            .par_iter()
-            .zip(&globals)
-            .map(|(document, global)| {
-                let mut tokens: Vec<u32> = Vec::with_capacity(document.tokens.len());
-                for (_, local_tokens) in document.item_tokens() {
-                    let start = tokens.len();
-                    tokens.extend(local_tokens.iter().map(|&local| global[local as usize]));
-                    tokens[start..].sort_unstable();
-                }
-                tokens
-            })
-            .collect();
-        let mut tokens_of_items: Vec<u32> = Vec::with_capacity(renumbered.iter().map(Vec::len).sum());
+        // Each item's global ids, sorted, in one buffer, written in place document by document
+        // in parallel; and how many items carry each token.
+        let mut tokens_of_items: Vec<u32> = vec![0; documents.iter().map(|d| d.tokens.len()).sum()];
         let mut ends: Vec<usize> = Vec::with_capacity(items);
-        for (document, tokens) in documents.iter().zip(&renumbered) {
-            let offset = tokens_of_items.len();
+        let mut slices: Vec<&mut [u32]> = Vec::with_capacity(documents.len());
+        let mut rest = tokens_of_items.as_mut_slice();
+        for document in &documents {
+            let offset = ends.last().copied().unwrap_or(0);
             ends.extend(document.ends.iter().map(|&end| offset + end));
-            tokens_of_items.extend_from_slice(tokens);
+            let (slice, after) = rest.split_at_mut(document.tokens.len());
+            slices.push(slice);
+            rest = after;
         }
-        drop(renumbered);
+        slices.into_par_iter().zip(&documents).zip(&globals).for_each(|((slice, document), global)| {
+            let mut start = 0;
+            for (_, local_tokens) in document.item_tokens() {
+                let renumbered = &mut slice[start..start + local_tokens.len()];
+                for (token, &local) in renumbered.iter_mut().zip(local_tokens) {
+                    *token = global[local as usize];
+                }
+                renumbered.sort_unstable();
+                start += local_tokens.len();
+            }
+        });
         let mut carried = vec![0usize; token_kind.len()];
         for &token in &tokens_of_items {
             carried[token as usize] += 1;
