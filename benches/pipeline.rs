@@ -8,7 +8,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use crosscheck::align::name_tokens;
 use crosscheck::cluster::{ClusterConfig, cluster};
-use crosscheck::divergence::compare_with;
+use crosscheck::divergence::compare_pairs;
 use crosscheck::model::{DocId, Document};
 use crosscheck::names::{Mention, MentionContext};
 use crosscheck::normalize::matching_form;
@@ -222,8 +222,8 @@ fn synthetic_documents(sources: usize) -> Vec<Document> {
 }
 
 /// Describing aligned pairs (divergence class and word diff), on the pairs that alignment
-/// keeps in a synthetic corpus of 10k sentences, each first unit prepared once for all of
-/// its pairs as alignment does.
+/// keeps in a synthetic corpus of 10k sentences, statement group by statement group as
+/// alignment describes them (each unit prepared once per group).
 fn describing(c: &mut Criterion) {
     let analysis = analyse(synthetic_documents(20), &Config::default()).expect("analysis runs");
     let text = |unit: crosscheck::align::UnitRef| {
@@ -231,15 +231,29 @@ fn describing(c: &mut Criterion) {
         segmented.units[unit.unit as usize].span.of(&analysis.documents[unit.doc.0 as usize].text)
     };
     let names = name_tokens(&analysis.names);
-    let groups: Vec<(&str, Vec<&str>)> = analysis
-        .pairs
-        .chunk_by(|x, y| x.a == y.a)
-        .map(|pairs| (text(pairs[0].a), pairs.iter().map(|pair| text(pair.b)).collect()))
+    let group_of = analysis.group_positions();
+    let mut by_group: Vec<(usize, &crosscheck::align::Pair)> =
+        analysis.pairs.iter().map(|pair| (group_of[&pair.a], pair)).collect();
+    by_group.sort_by_key(|(group, pair)| (*group, pair.a, pair.b));
+    /// A group's units' texts, and its pairs as positions among them.
+    type GroupPairs<'a> = (Vec<&'a str>, Vec<(usize, usize)>);
+    let groups: Vec<GroupPairs> = by_group
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|group| {
+            let mut units: Vec<_> = group.iter().flat_map(|(_, pair)| [pair.a, pair.b]).collect();
+            units.sort_unstable();
+            units.dedup();
+            let at = |unit| units.binary_search(&unit).expect("a unit of the group");
+            let pairs = group.iter().map(|(_, pair)| (at(pair.a), at(pair.b))).collect();
+            (units.iter().map(|&unit| text(unit)).collect(), pairs)
+        })
         .collect();
     let mut group = c.benchmark_group("divergence");
     group.throughput(Throughput::Elements(analysis.pairs.len() as u64));
     group.bench_function("describe-aligned-pairs", |b| {
-        b.iter(|| groups.iter().map(|(text, others)| compare_with(text, others, &names).len()).sum::<usize>())
+        b.iter(|| {
+            groups.iter().map(|(texts, pairs)| compare_pairs(texts, pairs, &names).len()).sum::<usize>()
+        })
     });
     group.finish();
 }

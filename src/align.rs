@@ -16,7 +16,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
 use crate::cluster::{NameCluster, find_root};
-use crate::divergence::{Divergence, compare_with};
+use crate::divergence::{Divergence, compare_pairs};
 use crate::model::{DocId, Document, NameIndex, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{is_function_word, matching_form};
 use crate::score::{Matches, Sketches, compare_each, compare_sketches};
@@ -754,25 +754,46 @@ pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
     }
 }
 
-/// Fills in kept pairs' divergence and word diff, and their chrF and chrF++ (`b` as
-/// hypothesis, `a` as reference) unless the sketches that scored them were exact. The pairs
-/// share their first unit (consecutive pairs sorted by `a` do), which is prepared once as the
-/// reference for all of them.
-pub fn describe<'t>(pairs: &mut [Pair], texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>, names: &NameIndex) {
-    let Some(unit_a) = pairs.first().map(|pair| pair.a) else { return };
-    debug_assert!(pairs.iter().all(|pair| pair.a == unit_a), "described pairs share their first unit");
-    let text_a = (texts.text_of)(unit_a);
-    let texts_b: Vec<&str> = pairs.iter().map(|pair| (texts.text_of)(pair.b)).collect();
+/// Fills in pairs' divergence and word diff, and their chrF and chrF++ (`b` as hypothesis,
+/// `a` as reference) unless the sketches that scored them were exact. The pairs should share
+/// units, as a statement group's do: each unit is prepared once for all the pairs it is in.
+/// They must be sorted by (a, b), so that each first unit is the reference of its pairs once.
+pub fn describe<'t>(
+    pairs: &mut [&mut Pair],
+    texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>,
+    names: &NameIndex,
+) {
+    debug_assert!(pairs.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
     if !texts.sketches.is_exact() {
-        for (pair, matches) in pairs.iter_mut().zip(compare_each(&texts_b, text_a)) {
-            pair.chrf = matches.chrf(true);
-            pair.chrf_plus_plus = matches.chrf_plus_plus(true);
+        for same_a in pairs.chunk_by_mut(|x, y| x.a == y.a) {
+            let text_a = (texts.text_of)(same_a[0].a);
+            let texts_b: Vec<&str> = same_a.iter().map(|pair| (texts.text_of)(pair.b)).collect();
+            for (pair, matches) in same_a.iter_mut().zip(compare_each(&texts_b, text_a)) {
+                pair.chrf = matches.chrf(true);
+                pair.chrf_plus_plus = matches.chrf_plus_plus(true);
+            }
         }
     }
-    for (pair, (divergence, diff)) in pairs.iter_mut().zip(compare_with(text_a, &texts_b, names)) {
+    let mut units: Vec<UnitRef> = pairs.iter().flat_map(|pair| [pair.a, pair.b]).collect();
+    units.sort_unstable();
+    units.dedup();
+    let position = |unit: UnitRef| units.binary_search(&unit).expect("a unit of the pairs");
+    let positions: Vec<(usize, usize)> =
+        pairs.iter().map(|pair| (position(pair.a), position(pair.b))).collect();
+    let unit_texts: Vec<&str> = units.iter().map(|&unit| (texts.text_of)(unit)).collect();
+    for (pair, (divergence, diff)) in pairs.iter_mut().zip(compare_pairs(&unit_texts, &positions, names)) {
         pair.divergence = divergence;
         pair.diff = diff;
     }
+}
+
+/// The statement group of every grouped unit, as a position in `groups`.
+pub fn group_positions(groups: &[Group]) -> FxHashMap<UnitRef, usize> {
+    groups
+        .iter()
+        .enumerate()
+        .flat_map(|(position, group)| group.members.iter().map(move |&member| (member, position)))
+        .collect()
 }
 
 /// Keeps, for every unit and every other source, its best-scoring counterpart above the
@@ -1080,7 +1101,7 @@ mod tests {
         let sketches = Sketches::of(&[&texts[0], &texts[1]]);
         assert!(!sketches.is_exact());
         let unit = |doc: u32| UnitRef { doc: DocId(doc), unit: 0 };
-        let mut pairs = vec![Pair {
+        let mut pair = Pair {
             a: unit(0),
             b: unit(1),
             kind: AlignKind::Sentence,
@@ -1089,14 +1110,14 @@ mod tests {
             chrf_plus_plus: -1.0,
             divergence: Divergence::Wording,
             diff: String::new(),
-        }];
+        };
         let documents = DocumentRanges::new(&[]);
         let texts =
             Texts::new(&[], &documents, &sketches, |unit: UnitRef| texts[unit.doc.0 as usize].as_str());
-        describe(&mut pairs, &texts, &NameIndex::default());
+        describe(&mut [&mut pair], &texts, &NameIndex::default());
         let matches = compare_texts((texts.text_of)(unit(1)), (texts.text_of)(unit(0)));
-        assert_eq!(pairs[0].chrf, matches.chrf(true));
-        assert_eq!(pairs[0].chrf_plus_plus, matches.chrf_plus_plus(true));
+        assert_eq!(pair.chrf, matches.chrf(true));
+        assert_eq!(pair.chrf_plus_plus, matches.chrf_plus_plus(true));
     }
 
     #[test]

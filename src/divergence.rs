@@ -104,22 +104,30 @@ const MAX_HUNK_WORDS: usize = 4;
 /// loose paraphrase differs everywhere, and that is `wording`.
 pub fn classify(a: &str, b: &str, names: &NameIndex) -> Divergence {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
-    let words_a = Numbered::new(words(&form_a));
-    classify_words(&words_a, &words_a.others(words(&form_b)), names)
+    let mut numbering = Numbering::default();
+    let (words_a, words_b) = (numbering.number(words(&form_a)), numbering.number(words(&form_b)));
+    classify_words(&words_a, &words_b, names)
 }
 
-/// Classifies and diffs each of `others` against `text`: for each, what [`classify`] and
-/// [`word_diff`] give with `text` first, but with `text` prepared once for all of them.
-pub fn compare_with(text: &str, others: &[&str], names: &NameIndex) -> Vec<(Divergence, String)> {
-    let form = matching_form(text);
-    let (classified, diffed) = (Numbered::new(words(&form)), DiffSide::new(text, &form));
+/// Classifies and diffs pairs of `texts` (positions in it, the first text first): for each,
+/// what [`classify`] and [`word_diff`] give, but with every text tokenised and its words
+/// numbered once, however many pairs it is in (at scale a unit is in three aligned pairs).
+pub fn compare_pairs(
+    texts: &[&str],
+    pairs: &[(usize, usize)],
+    names: &NameIndex,
+) -> Vec<(Divergence, String)> {
+    let forms: Vec<Cow<str>> = texts.iter().map(|text| matching_form(text)).collect();
+    let mut numbering = Numbering::default();
+    let prepared: Vec<Prepared> =
+        texts.iter().zip(&forms).map(|(text, form)| Prepared::new(text, form, &mut numbering)).collect();
     let mut scratch = String::new();
-    others
+    pairs
         .iter()
-        .map(|other| {
-            let other_form = matching_form(other);
-            let divergence = classify_words(&classified, &classified.others(words(&other_form)), names);
-            diff_sides(&diffed, &diffed.others(other, &other_form), &mut scratch);
+        .map(|&(a, b)| {
+            let (a, b) = (&prepared[a], &prepared[b]);
+            let divergence = classify_words(&a.classified, &b.classified, names);
+            diff_sides(&a.diffed, &b.diffed, &mut scratch);
             // All kept pairs' diffs are held until written: each gets a string of its own
             // length (sized for both texts, they took peak RSS from 606 to 638 MB at 300k).
             (divergence, scratch.as_str().to_owned())
@@ -132,32 +140,37 @@ pub fn compare_with(text: &str, others: &[&str], names: &NameIndex) -> Vec<(Dive
 struct Numbered<'f> {
     words: Vec<Cow<'f, str>>,
     ids: Vec<u32>,
-    /// The number of each distinct word of the text that others are compared with.
+}
+
+/// The numbers of the words of texts compared with each other, given at first sight.
+#[derive(Default)]
+struct Numbering<'f> {
     numbers: FxHashMap<Cow<'f, str>, u32>,
 }
 
-/// The number of another text's words that the first text does not have: such a word is
-/// only ever compared with the first text's words, so they can all share it.
-const ABSENT: u32 = u32::MAX;
-
-impl<'f> Numbered<'f> {
-    /// Numbers `words`, the words of the text others are compared with.
-    fn new(words: Vec<Cow<'f, str>>) -> Self {
-        let mut numbers = FxHashMap::with_capacity_and_hasher(words.len(), Default::default());
+impl<'f> Numbering<'f> {
+    fn number(&mut self, words: Vec<Cow<'f, str>>) -> Numbered<'f> {
         let ids = words
             .iter()
             .map(|word| {
-                let next = numbers.len() as u32;
-                *numbers.entry(word.clone()).or_insert(next)
+                let next = self.numbers.len() as u32;
+                *self.numbers.entry(word.clone()).or_insert(next)
             })
             .collect();
-        Numbered { words, ids, numbers }
+        Numbered { words, ids }
     }
+}
 
-    /// Numbers the words of another text by this text's numbers.
-    fn others<'o>(&self, words: Vec<Cow<'o, str>>) -> Numbered<'o> {
-        let ids = words.iter().map(|word| self.numbers.get(word).copied().unwrap_or(ABSENT)).collect();
-        Numbered { words, ids, numbers: FxHashMap::default() }
+/// A text ready to be compared: its words for classification and for the word diff.
+struct Prepared<'f> {
+    classified: Numbered<'f>,
+    diffed: DiffSide<'f>,
+}
+
+impl<'f> Prepared<'f> {
+    /// Prepares `text`, whose matching form is `form`.
+    fn new(text: &'f str, form: &'f str, numbering: &mut Numbering<'f>) -> Self {
+        Prepared { classified: numbering.number(words(form)), diffed: DiffSide::new(text, form, numbering) }
     }
 }
 
@@ -384,9 +397,10 @@ fn myers_changes(old: &[u32], new: &[u32]) -> Vec<Change> {
 /// are compared in matching form, so curly and straight quotes or case alone are no change.
 pub fn word_diff(a: &str, b: &str) -> String {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
-    let side_a = DiffSide::new(a, &form_a);
+    let mut numbering = Numbering::default();
+    let side_a = DiffSide::new(a, &form_a, &mut numbering);
     let mut diff = String::new();
-    diff_sides(&side_a, &side_a.others(b, &form_b), &mut diff);
+    diff_sides(&side_a, &DiffSide::new(b, &form_b, &mut numbering), &mut diff);
     diff
 }
 
@@ -397,16 +411,10 @@ struct DiffSide<'t> {
 }
 
 impl<'t> DiffSide<'t> {
-    /// The words of `text`, whose matching form is `form`, to diff others against.
-    fn new(text: &'t str, form: &'t str) -> Self {
+    /// The words of `text`, whose matching form is `form`.
+    fn new(text: &'t str, form: &'t str, numbering: &mut Numbering<'t>) -> Self {
         let (words, forms) = diff_words(text, form);
-        DiffSide { words, forms: Numbered::new(forms) }
-    }
-
-    /// The words of another text, numbered by this one's, to diff against this one.
-    fn others<'o>(&self, text: &'o str, form: &'o str) -> DiffSide<'o> {
-        let (words, forms) = diff_words(text, form);
-        DiffSide { words, forms: self.forms.others(forms) }
+        DiffSide { words, forms: numbering.number(forms) }
     }
 }
 
@@ -540,17 +548,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn comparing_with_a_prepared_text_is_classifying_and_diffing_each_pair() {
-        let n = names();
-        let text = "Witkoff met Ushakov on October 14, and he would not comment.";
-        let others =
-            ["Vitkoff met Ushakov on October 14, and he would not comment.", "Peskov met Ushakov.", ""];
-        let expected: Vec<(Divergence, String)> =
-            others.iter().map(|other| (classify(text, other, &n), word_diff(text, other))).collect();
-        assert_eq!(compare_with(text, &others, &n), expected);
-    }
-
     /// The old and new words a word diff shows (unchanged words on both sides, `[-…-]` on
     /// the old, `{+…+}` on the new) and how many are unchanged.
     fn sides_of(diff: &str) -> (Vec<&str>, Vec<&str>, usize) {
@@ -596,6 +593,33 @@ mod tests {
     }
 
     proptest! {
+        /// Numbering the words of many texts once gives each pair what comparing it alone
+        /// gives.
+        #[test]
+        fn comparing_many_texts_is_comparing_each_pair_alone(
+            texts in prop::collection::vec(
+                prop::collection::vec(
+                    prop::sample::select(
+                        &["Witkoff", "Vitkoff", "Peskov's", "met", "not", "no", "14", "October", "said",
+                          "“deal”", "deal", "Trump", "’s", "s", "a"][..],
+                    ),
+                    0..10,
+                ),
+                1..5,
+            )
+        ) {
+            let n = names();
+            let texts: Vec<String> = texts.iter().map(|words| words.join(" ")).collect();
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let pairs: Vec<(usize, usize)> =
+                (0..texts.len()).flat_map(|a| (0..texts.len()).map(move |b| (a, b))).collect();
+            let alone: Vec<(Divergence, String)> = pairs
+                .iter()
+                .map(|&(a, b)| (classify(texts[a], texts[b], &n), word_diff(texts[a], texts[b])))
+                .collect();
+            prop_assert_eq!(compare_pairs(&texts, &pairs, &n), alone);
+        }
+
         #[test]
         fn ascii_diff_sides_read_word_forms_from_the_text_form(text in "[ a-zA-Z`'.,\t\n\x0b\x0c\r-]{0,40}") {
             let form = matching_form(&text);

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::align::{
     AlignConfig, AlignKind, DocumentItems, DocumentRanges, Group, Index, Item, Pair, Scored, Texts, UnitRef,
-    agreement, candidates, coherent, describe, group, items, name_tokens, score, select,
+    agreement, candidates, coherent, describe, group, group_positions, items, name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, DocStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
@@ -151,11 +151,7 @@ impl Analysis {
 
     /// The statement group of every grouped unit, as a position in `groups`.
     pub fn group_positions(&self) -> rustc_hash::FxHashMap<UnitRef, usize> {
-        self.groups
-            .iter()
-            .enumerate()
-            .flat_map(|(position, group)| group.members.iter().map(move |&member| (member, position)))
-            .collect()
+        group_positions(&self.groups)
     }
 }
 
@@ -387,9 +383,17 @@ fn align<R: Send>(
         let bar = stage_bar(run_config, "describe", pairs.len());
         let described = rayon::join(
             || {
-                pairs.par_chunk_by_mut(|x, y| x.a == y.a).for_each(|same_a| {
-                    describe(same_a, &texts, &name_index);
-                    bar.inc(same_a.len() as u64);
+                // Statement group by group: a group's units are in several of its pairs each,
+                // and each is prepared once per group.
+                let group_of = group_positions(&groups);
+                let mut by_group: Vec<(usize, &mut Pair)> =
+                    pairs.par_iter_mut().map(|pair| (group_of[&pair.a], pair)).collect();
+                drop(group_of);
+                by_group.par_sort_unstable_by_key(|(group, pair)| (*group, pair.a, pair.b));
+                by_group.par_chunk_by_mut(|x, y| x.0 == y.0).for_each(|group| {
+                    let mut group: Vec<&mut Pair> = group.iter_mut().map(|(_, pair)| &mut **pair).collect();
+                    describe(&mut group, &texts, &name_index);
+                    bar.inc(group.len() as u64);
                 })
             },
             || alongside_describe(aligned_sentences),
