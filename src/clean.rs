@@ -11,6 +11,9 @@
 
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, PatternID};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -209,8 +212,7 @@ fn strong_rule(line: &str) -> Option<BoilerplateRule> {
     if is_navigation(line) {
         return Some(BoilerplateRule::Navigation);
     }
-    let legal_cues =
-        LEGAL_CUES.iter().filter(|cue| lower.contains(*cue)).count() + usize::from(contains_url(line));
+    let legal_cues = distinct_phrases(&LEGAL, &lower) + usize::from(contains_url(line));
     if lower.contains('©') || lower.contains("all rights reserved") || legal_cues >= 2 {
         return Some(BoilerplateRule::Legal);
     }
@@ -283,6 +285,25 @@ const INTERFACE_WORDS: &[&str] = &[
     "store",
     "manage",
 ];
+
+/// A set of phrases found in one pass over a line (Aho-Corasick) rather than one search per
+/// phrase: every line of every document is tested against dozens of them.
+fn phrases(list: &[&str]) -> AhoCorasick {
+    AhoCorasick::new(list).expect("fixed phrases make an automaton")
+}
+
+/// How many of the phrases occur in `text`, each counted once.
+fn distinct_phrases(phrases: &AhoCorasick, text: &str) -> usize {
+    let found: FxHashSet<PatternID> =
+        phrases.find_overlapping_iter(text).map(|found| found.pattern()).collect();
+    found.len()
+}
+
+static LEGAL: LazyLock<AhoCorasick> = LazyLock::new(|| phrases(LEGAL_CUES));
+static PROMOTION: LazyLock<AhoCorasick> = LazyLock::new(|| phrases(PROMOTION_CUES));
+static PHOTO_CREDITS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    phrases(&["photo:", "photo by", "getty images", "ap photo", "(afp)", "epa-efe", "/ reuters"])
+});
 
 /// Phrases of copyright and platform notices.
 const LEGAL_CUES: &[&str] = &[
@@ -360,7 +381,7 @@ const PROMOTION_CUES: &[&str] = &[
 ];
 
 fn is_promotion(line: &str, lower: &str) -> bool {
-    if PROMOTION_CUES.iter().any(|cue| lower.contains(cue)) {
+    if PROMOTION.is_match(lower) {
         return true;
     }
     let mut words = camel_words(line).map(list_form);
@@ -385,10 +406,7 @@ fn contains_url(line: &str) -> bool {
 /// A short unpunctuated line ending in ", <Month> <Year>", ", <Year>" or carrying a photo credit;
 /// `lower` is the line in lower case.
 fn is_caption(line: &str, lower: &str) -> bool {
-    if ["photo:", "photo by", "getty images", "ap photo", "(afp)", "epa-efe", "/ reuters"]
-        .iter()
-        .any(|credit| lower.contains(credit))
-    {
+    if PHOTO_CREDITS.is_match(lower) {
         return true;
     }
     let Some((_, tail)) = line.rsplit_once(',') else { return false };
@@ -609,6 +627,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn phrase_automata_find_what_searching_each_phrase_finds(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(
+                    &["copyright", "cookie", "terms of ", "use", "service", "privacy policy", " ",
+                      "follow us", "download the", "photo by", "/ reuters", "permission", "x"][..],
+                ),
+                0..8,
+            )
+        ) {
+            let line = pieces.concat();
+            let each = |cues: &[&str]| cues.iter().filter(|cue| line.contains(*cue)).count();
+            proptest::prop_assert_eq!(distinct_phrases(&LEGAL, &line), each(LEGAL_CUES));
+            proptest::prop_assert_eq!(PROMOTION.is_match(&line), each(PROMOTION_CUES) > 0);
+        }
+
         #[test]
         fn lowercase_is_str_to_lowercase(word in "[A-Za-zÉéΣσ'-]{0,40}") {
             let mut buffer = [0; 32];
