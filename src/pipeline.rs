@@ -251,16 +251,21 @@ fn mentions_of(
     corpus: &CorpusStats,
     bar: &ProgressBar,
 ) -> Vec<Mention> {
-    let mentions: Vec<Mention> = documents
+    let per_document: Vec<Vec<Mention>> = documents
         .par_iter()
         .zip(segmented)
         .progress_with(bar.clone())
         .map(|(document, segmented)| {
             extract_mentions(document, &segmented.units, &segmented.defects, &corpus.vocabulary)
         })
-        .flatten_iter()
         .collect();
     bar.finish_and_clear();
+    // Joined into a vector sized first: collecting them flattened grew a vector per thread,
+    // copying a million mentions into fresh memory at each doubling.
+    let mut mentions = Vec::with_capacity(per_document.iter().map(Vec::len).sum());
+    for document_mentions in per_document {
+        mentions.extend(document_mentions);
+    }
     split_juxtaposed(mentions)
 }
 
