@@ -7,6 +7,9 @@
 //! the defects the cleaning stage found. The clustering of mentions into people is in
 //! `cluster`.
 
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+
 use crate::clean::Vocabulary;
 use crate::model::{Defect, DocId, Document, Unit, UnitKind};
 
@@ -254,14 +257,32 @@ pub fn extract_mentions(
 /// somewhere in the corpus.
 pub fn split_juxtaposed(mentions: Vec<Mention>) -> Vec<Mention> {
     let splits: Vec<Option<usize>> = {
-        let known: rustc_hash::FxHashSet<&[String]> =
-            mentions.iter().filter(|m| m.tokens.len() >= 2).map(|m| m.tokens.as_slice()).collect();
+        // Only the halves of mentions of four tokens or more are looked for: the few of them
+        // are gathered first, and the corpus's mentions searched for them in parallel.
+        /// The ways to cut a run of tokens into two of two tokens or more.
+        fn halves(tokens: &[String]) -> impl Iterator<Item = (usize, &[String], &[String])> {
+            (2..tokens.len().saturating_sub(1)).map(move |at| (at, &tokens[..at], &tokens[at..]))
+        }
+        let wanted: FxHashSet<&[String]> = mentions
+            .iter()
+            .flat_map(|mention| halves(&mention.tokens))
+            .flat_map(|(_, first, second)| [first, second])
+            .collect();
+        let known: FxHashSet<&[String]> = if wanted.is_empty() {
+            FxHashSet::default()
+        } else {
+            mentions
+                .par_iter()
+                .map(|mention| mention.tokens.as_slice())
+                .filter(|tokens| tokens.len() >= 2 && wanted.contains(tokens))
+                .collect()
+        };
         mentions
             .iter()
             .map(|mention| {
-                (2..mention.tokens.len().saturating_sub(1)).find(|&at| {
-                    known.contains(&mention.tokens[..at]) && known.contains(&mention.tokens[at..])
-                })
+                halves(&mention.tokens)
+                    .find(|(_, first, second)| known.contains(first) && known.contains(second))
+                    .map(|(at, _, _)| at)
             })
             .collect()
     };
@@ -529,6 +550,39 @@ mod tests {
     use super::*;
     use crate::clean::{classify_lines, corpus_stats, doc_stats, find_defects};
     use crate::segment::segment;
+
+    #[test]
+    fn names_run_together_split_where_both_halves_are_names_elsewhere() {
+        let mention = |surface: &str, sentence: u32| Mention {
+            doc: DocId(0),
+            sentence,
+            tokens: surface.split(' ').map(str::to_owned).collect(),
+            context: MentionContext::default(),
+            tentative: false,
+        };
+        let found = split_juxtaposed(vec![
+            mention("Donald Trump Steve Witkoff", 0),
+            mention("Jean Marie Le Pen Steve Witkoff", 1),
+            mention("Kirill Dmitriev Anna Karenina", 2),
+            mention("Donald Trump", 3),
+            mention("Steve Witkoff", 4),
+            mention("Jean Marie Le Pen", 5),
+            mention("Kirill Dmitriev", 6),
+        ]);
+        let surfaces: Vec<(u32, String)> = found.iter().map(|m| (m.sentence, m.surface())).collect();
+        let expected = [
+            (0, "Donald Trump"),
+            (0, "Steve Witkoff"),
+            (1, "Jean Marie Le Pen"),
+            (1, "Steve Witkoff"),
+            (2, "Kirill Dmitriev Anna Karenina"),
+            (3, "Donald Trump"),
+            (4, "Steve Witkoff"),
+            (5, "Jean Marie Le Pen"),
+            (6, "Kirill Dmitriev"),
+        ];
+        assert_eq!(surfaces, expected.map(|(sentence, surface)| (sentence, surface.to_owned())));
+    }
 
     fn mentions(text: &str, context: &str) -> Vec<String> {
         let documents: Vec<Document> = [text, context]
