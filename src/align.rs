@@ -416,6 +416,7 @@ impl Index {
         let mut slices: Vec<&mut [u32]> = Vec::with_capacity(documents.len());
         let mut rest = tokens_of_items.as_mut_slice();
         for document in &documents {
+            // Where this document's tokens start: where the documents before it end.
             let offset = ends.last().copied().unwrap_or(0);
             ends.extend(document.ends.iter().map(|&end| offset + end));
             let (slice, after) = rest.split_at_mut(document.tokens.len());
