@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 use crate::cluster::{NameCluster, find_root};
 use crate::divergence::{Divergence, compare_pairs};
 use crate::model::{DocId, Document, NameIndex, QuoteForm, Segmented, UnitKind};
-use crate::normalize::{is_function_word, matching_form};
+use crate::normalize::{form_words, is_function_word, matching_form};
 use crate::score::{Matches, Sketches, compare_each, compare_sketches};
 
 /// Settings for alignment.
@@ -209,11 +209,7 @@ impl DocumentTokens {
     /// as ids, in the order of their texts, each once.
     pub fn of(&mut self, text: &str, names: &NameIndex) -> Vec<u32> {
         let form = matching_form(text);
-        let mut tokens: Vec<u32> = form
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|word| !word.is_empty())
-            .filter_map(|word| self.token_of(word, names))
-            .collect();
+        let mut tokens: Vec<u32> = form_words(&form).filter_map(|word| self.token_of(word, names)).collect();
         let text_order = |&x: &u32, &y: &u32| {
             let (x, y) = (x as usize, y as usize);
             self.order_keys[x]

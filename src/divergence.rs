@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 
 use crate::model::NameIndex;
-use crate::normalize::matching_form;
+use crate::normalize::{form_words, matching_form};
 
 /// How an aligned pair differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,7 +61,7 @@ const NUMBER_WORDS: &[&str] = &[
 fn words(form: &str) -> Vec<Cow<'_, str>> {
     let mut words: Vec<Cow<str>> = Vec::with_capacity(likely_words(form));
     let mut previous_start = 0;
-    for word in form.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in form_words(form) {
         let start = word.as_ptr() as usize - form.as_ptr() as usize;
         match words.last_mut() {
             Some(previous) if word == "s" => {

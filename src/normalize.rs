@@ -197,6 +197,12 @@ pub fn is_calendar_word(word: &str) -> bool {
     MONTHS.contains(&word) || WEEKDAYS.contains(&word)
 }
 
+/// The words of a matching form, as alignment, divergence and the duplicates report compare
+/// them: its maximal runs of letters and digits (`trump's` gives `trump` and `s`).
+pub fn form_words(form: &str) -> impl Iterator<Item = &str> {
+    form.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty())
+}
+
 /// Iterates over maximal runs of letters in `text`, with their byte offsets.
 ///
 /// Apostrophes and hyphens end a run, so `Witkoff’s` gives `Witkoff` and `s`; callers that

@@ -11,7 +11,7 @@ use crate::align::{AlignKind, Pair, UnitRef};
 use crate::cluster::NameCluster;
 use crate::divergence::Divergence;
 use crate::model::UnitKind;
-use crate::normalize::matching_form;
+use crate::normalize::{form_words, matching_form};
 use crate::pipeline::Analysis;
 
 /// Pairs at least this similar are near-identical copies rather than translations.
@@ -197,12 +197,9 @@ fn joined_union(a: &[&str], b: &[&str]) -> String {
 /// Share of the words of `a` that also occur in `b`.
 fn shared_words(a: &str, b: &str) -> f64 {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
-    fn words(form: &str) -> impl Iterator<Item = &str> {
-        form.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
-    }
-    let in_b: FxHashSet<&str> = words(&form_b).collect();
+    let in_b: FxHashSet<&str> = form_words(&form_b).collect();
     let (mut total, mut shared) = (0usize, 0usize);
-    for word in words(&form_a) {
+    for word in form_words(&form_a) {
         total += 1;
         shared += usize::from(in_b.contains(word));
     }
