@@ -347,7 +347,8 @@ struct SourceRow<'a> {
     sentences: usize,
     quotes: usize,
     aligned: usize,
-    mean_similarity: String,
+    /// Empty when nothing of the source is aligned.
+    mean_similarity: Option<FourDecimals>,
     name_variants: usize,
     defects: usize,
     boilerplate_lines: usize,
@@ -372,7 +373,7 @@ pub fn write_sources(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()
                 sentences: summary.sentences,
                 quotes: summary.quotes,
                 aligned: summary.aligned,
-                mean_similarity: summary.mean_similarity.map_or_else(String::new, |s| format!("{s:.4}")),
+                mean_similarity: summary.mean_similarity.map(four_decimals),
                 name_variants: summary.name_variants,
                 defects: summary.defects,
                 boilerplate_lines: summary.boilerplate_lines,
