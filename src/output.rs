@@ -417,18 +417,23 @@ pub fn write_synthetic(directory: &Path, synthetic: &crate::synth::Synthetic) ->
     })
 }
 
-/// Writes a file atomically: into a temporary file beside it, then renamed over it.
+/// Writes a file atomically: into a temporary file beside it, then renamed over it. The file
+/// gets the permissions any newly created file gets (read-write for all, less the umask), not
+/// the owner-only permissions of a temporary file: reports are meant to be shared.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<(), Error> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     let io_error = |source| Error::Write { path: path.to_path_buf(), source };
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".crosscheck-")
-        .suffix(".tmp")
-        .tempfile_in(directory)
-        .map_err(io_error)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".crosscheck-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temporary = builder.tempfile_in(directory).map_err(io_error)?;
     {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, temporary.as_file_mut());
         write(&mut buffered).map_err(|source| Error::Csv { path: path.to_path_buf(), source })?;
@@ -471,6 +476,18 @@ mod tests {
         assert_eq!(cell("-1"), "'-1\n");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)\n");
         assert_eq!(cell("\tx"), "'\tx\n");
+    }
+
+    #[test]
+    fn reports_get_the_permissions_of_any_new_file() {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let report = directory.path().join("report.csv");
+        write_atomic(&report, |out| Ok(out.write_all(b"a,b\n")?)).expect("written");
+        let created = directory.path().join("created.csv");
+        std::fs::File::create(&created).expect("created");
+        let permissions = |path: &Path| std::fs::metadata(path).expect("metadata").permissions();
+        assert_eq!(permissions(&report), permissions(&created));
+        assert_eq!(std::fs::read(&report).expect("read"), b"a,b\n");
     }
 
     #[test]
