@@ -174,7 +174,7 @@ pub fn classify_lines(document: &Document, corpus: &CorpusStats) -> Vec<LineClas
         }
         let in_masthead = body_start.is_none_or(|start| idx < start);
         let in_footer = body_end.is_some_and(|end| idx > end);
-        let words = word_count(line);
+        let words = word_count_up_to(line, 10);
         // A full sentence shared by two outlets is copy they share (wire text, a lead), which
         // the duplicates report shows; site chrome is short or not a sentence.
         let full_sentence = words >= 10 && ends_sentence(line);
@@ -193,7 +193,7 @@ pub fn classify_lines(document: &Document, corpus: &CorpusStats) -> Vec<LineClas
         let first_footer_chrome = (end + 1..lines.len()).find(|&idx| classes[idx].is_some());
         if let Some(first) = first_footer_chrome {
             for idx in first..lines.len() {
-                if classes[idx].is_none() && !lines[idx].is_empty() && word_count(lines[idx]) < 20 {
+                if classes[idx].is_none() && !lines[idx].is_empty() && word_count_up_to(lines[idx], 20) < 20 {
                     classes[idx] = Some(BoilerplateRule::Footer);
                 }
             }
@@ -208,7 +208,8 @@ fn strong_rule(line: &str) -> Option<BoilerplateRule> {
         return None;
     }
     let lower = line.to_lowercase();
-    let word_total = camel_words(line).count();
+    // Only short lines are told apart by their word count.
+    let word_total = camel_words(line).take(13).count();
     if is_navigation(line) {
         return Some(BoilerplateRule::Navigation);
     }
@@ -431,11 +432,13 @@ fn is_label_cased(line: &str) -> bool {
 
 /// A line that reads like article prose: long enough and ending a sentence.
 fn is_prose_shaped(line: &str) -> bool {
-    word_count(line) >= 20 && ends_sentence(line)
+    ends_sentence(line) && word_count_up_to(line, 20) >= 20
 }
 
-fn word_count(line: &str) -> usize {
-    line.split_whitespace().count()
+/// How many whitespace-separated words `line` has, counting no further than `limit`: lines are
+/// only compared with small numbers, and a paragraph of prose is hundreds of words.
+fn word_count_up_to(line: &str, limit: usize) -> usize {
+    line.split_whitespace().take(limit).count()
 }
 
 /// Whether the line ends with sentence punctuation, possibly followed by closing quotes.
@@ -555,16 +558,21 @@ fn glued_split(word: &str, vocabulary: &Vocabulary) -> Option<(usize, DefectKind
 
 /// Quotes glued to words and sentences glued to the previous one, within one line.
 fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut found = Vec::new();
     let mut straight_quotes_seen = 0usize;
-    for idx in 1..chars.len().saturating_sub(1) {
-        let (offset, c) = chars[idx];
-        let (_, before) = chars[idx - 1];
-        let (next_offset, after) = chars[idx + 1];
+    // Only quote marks and sentence punctuation can start a defect, and only their neighbours
+    // are read: most characters of a line are neither.
+    for (offset, mark) in line.match_indices(['"', '“', '«', '„', '”', '»', '.', '!', '?']) {
+        let mut earlier = line[..offset].chars().rev();
+        let next_offset = offset + mark.len();
+        let mut later = line[next_offset..].chars();
+        // The first and the last character of a line have no neighbour to be glued to.
+        let (Some(before), Some(after)) = (earlier.next(), later.next()) else {
+            continue;
+        };
         let token = || whitespace_token(line, offset);
-        match c {
-            '"' => {
+        match mark {
+            "\"" => {
                 let glued_after_word = before.is_alphanumeric() && after.is_alphanumeric();
                 let glued_after_punctuation =
                     matches!(before, ',' | '.' | ';' | ':' | '!' | '?') && after.is_alphabetic();
@@ -575,19 +583,20 @@ fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
                 }
                 straight_quotes_seen += 1;
             }
-            '“' | '«' | '„' if before.is_alphanumeric() && after.is_alphanumeric() => {
+            "“" | "«" | "„" if before.is_alphanumeric() && after.is_alphanumeric() => {
                 found.push((token(), offset, DefectKind::GluedQuote));
             }
-            '”' | '»' if after.is_alphanumeric() && !before.is_whitespace() => {
+            "”" | "»" if after.is_alphanumeric() && !before.is_whitespace() => {
                 found.push((token(), next_offset, DefectKind::GluedQuote));
             }
-            '.' | '!' | '?' if idx >= 2 => {
-                let (_, two_before) = chars[idx - 2];
-                let next_next = chars.get(idx + 2).map(|&(_, c)| c);
+            "." | "!" | "?" => {
+                let Some(two_before) = earlier.next() else {
+                    continue;
+                };
                 let is_glued_sentence = before.is_lowercase()
                     && two_before.is_lowercase()
                     && after.is_uppercase()
-                    && next_next.is_some_and(char::is_lowercase);
+                    && later.next().is_some_and(char::is_lowercase);
                 let token_span = token();
                 let token_text = token_span.of(line);
                 if is_glued_sentence && !contains_url(token_text) && !token_text.contains('@') {
@@ -641,6 +650,49 @@ mod tests {
             let each = |cues: &[&str]| cues.iter().filter(|cue| line.contains(*cue)).count();
             proptest::prop_assert_eq!(distinct_phrases(&LEGAL, &line), each(LEGAL_CUES));
             proptest::prop_assert_eq!(PROMOTION.is_match(&line), each(PROMOTION_CUES) > 0);
+        }
+
+        /// Reading only the marks and their neighbours finds what walking every character
+        /// with its neighbours finds.
+        #[test]
+        fn punctuation_defects_are_found_at_every_mark(
+            line in "[a-zA-Z .!?,;\"“”«»„@/:]{0,30}"
+        ) {
+            let chars: Vec<(usize, char)> = line.char_indices().collect();
+            let mut expected = Vec::new();
+            let mut straight_quotes_seen = 0usize;
+            for idx in 1..chars.len().saturating_sub(1) {
+                let ((offset, c), before, (next_offset, after)) = (chars[idx], chars[idx - 1].1, chars[idx + 1]);
+                let token = whitespace_token(&line, offset);
+                let glued_word = before.is_alphanumeric() && after.is_alphanumeric();
+                match c {
+                    '"' => {
+                        let after_punctuation = matches!(before, ',' | '.' | ';' | ':' | '!' | '?') && after.is_alphabetic();
+                        if glued_word || (after_punctuation && straight_quotes_seen.is_multiple_of(2)) {
+                            expected.push((token, offset, DefectKind::GluedQuote));
+                        } else if after_punctuation {
+                            expected.push((token, next_offset, DefectKind::GluedQuote));
+                        }
+                        straight_quotes_seen += 1;
+                    }
+                    '“' | '«' | '„' if glued_word => expected.push((token, offset, DefectKind::GluedQuote)),
+                    '”' | '»' if after.is_alphanumeric() && !before.is_whitespace() => {
+                        expected.push((token, next_offset, DefectKind::GluedQuote));
+                    }
+                    '.' | '!' | '?' if idx >= 2 => {
+                        let glued = before.is_lowercase()
+                            && chars[idx - 2].1.is_lowercase()
+                            && after.is_uppercase()
+                            && chars.get(idx + 2).is_some_and(|&(_, c)| c.is_lowercase());
+                        let text = token.of(&line);
+                        if glued && !contains_url(text) && !text.contains('@') {
+                            expected.push((token, next_offset, DefectKind::MissingSpace));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            proptest::prop_assert_eq!(punctuation_defects(&line), expected);
         }
 
         #[test]
