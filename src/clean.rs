@@ -525,7 +525,8 @@ pub fn find_defects(document: &Document, classes: &[LineClass], vocabulary: &Voc
 
 /// Where a rare token splits into two known words, if it does.
 fn glued_split(word: &str, vocabulary: &Vocabulary) -> Option<(usize, DefectKind)> {
-    if word.len() < 5 || vocabulary.count(word) > 1 {
+    // Both kinds of glue show in a capital letter, which most words lack: those need no lookup.
+    if word.len() < 5 || !word.chars().any(char::is_uppercase) || vocabulary.count(word) > 1 {
         return None;
     }
     let chars: Vec<(usize, char)> = word.char_indices().collect();
