@@ -7,10 +7,11 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use crosscheck::align::name_tokens;
+use crosscheck::clean::{corpus_stats, doc_stats};
 use crosscheck::cluster::{ClusterConfig, cluster};
 use crosscheck::divergence::compare_pairs;
 use crosscheck::model::{DocId, Document};
-use crosscheck::names::{Mention, MentionContext};
+use crosscheck::names::{Mention, MentionContext, extract_mentions};
 use crosscheck::normalize::matching_form;
 use crosscheck::output::{
     Report, write_alignments, write_divergences, write_duplicates, write_names, write_segments,
@@ -148,6 +149,23 @@ fn name_mentions(distinct: usize) -> Vec<Mention> {
 
 fn name_clustering(c: &mut Criterion) {
     let mut group = c.benchmark_group("names");
+    // Mentions found per sentence of a synthetic corpus (20 sources of 500 sentences).
+    let documents = synthetic_documents(20);
+    let segmented = segment_all(&documents);
+    let statistics = corpus_stats(documents.iter().map(doc_stats));
+    group.throughput(Throughput::Elements(segmented.iter().map(|s| s.units.len() as u64).sum()));
+    group.bench_function("extract-mentions", |b| {
+        b.iter(|| {
+            documents
+                .iter()
+                .zip(&segmented)
+                .map(|(document, segmented)| {
+                    extract_mentions(document, &segmented.units, &segmented.defects, &statistics.vocabulary)
+                        .len()
+                })
+                .sum::<usize>()
+        })
+    });
     group.sample_size(10);
     for distinct in [10_000, 100_000] {
         let mentions = name_mentions(distinct);

@@ -9,7 +9,6 @@
 //! full stop) are found with the corpus vocabulary: a glued token is rare, and its halves are
 //! words seen elsewhere.
 
-use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
@@ -18,7 +17,7 @@ use aho_corasick::{AhoCorasick, PatternID};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{BoilerplateRule, Defect, DefectKind, Document, LineClass, Span};
-use crate::normalize::{MONTHS, letter_runs, matching_form};
+use crate::normalize::{MONTHS, letter_runs, lowercase, matching_form};
 
 /// What one document, or several merged, contribute to the corpus-wide statistics.
 #[derive(Debug, Default, Clone)]
@@ -102,19 +101,6 @@ fn line_key(line: &str) -> u64 {
     let mut hasher = rustc_hash::FxHasher::default();
     matching_form(line).hash(&mut hasher);
     hasher.finish()
-}
-
-/// `word` in lower case, written into `buffer` when it is short ASCII (most words): counting
-/// words then allocates nothing per occurrence.
-fn lowercase<'w>(word: &str, buffer: &'w mut [u8; 32]) -> Cow<'w, str> {
-    match buffer.get_mut(..word.len()) {
-        Some(lower) if word.is_ascii() => {
-            lower.copy_from_slice(word.as_bytes());
-            lower.make_ascii_lowercase();
-            Cow::Borrowed(std::str::from_utf8(lower).expect("ASCII is UTF-8"))
-        }
-        _ => Cow::Owned(word.to_lowercase()),
-    }
 }
 
 /// Counts one more `word`, allocating its key only the first time: a corpus has few distinct
@@ -694,12 +680,6 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(punctuation_defects(&line), expected);
-        }
-
-        #[test]
-        fn lowercase_is_str_to_lowercase(word in "[A-Za-zÉéΣσ'-]{0,40}") {
-            let mut buffer = [0; 32];
-            proptest::prop_assert_eq!(lowercase(&word, &mut buffer), word.to_lowercase());
         }
 
         #[test]

@@ -7,11 +7,14 @@
 //! the defects the cleaning stage found. The clustering of mentions into people is in
 //! `cluster`.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use crate::clean::Vocabulary;
 use crate::model::{Defect, DocId, Document, Unit, UnitKind};
+use crate::normalize::{lowercase, uppercase};
 
 /// One name as it occurs in one sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,13 +58,15 @@ const PARTICLES: &[&str] = &[
     "van", "von",
 ];
 
-/// Titles and roles: stripped from a name, and evidence that it names a person.
+/// Titles and roles: stripped from a name, and evidence that it names a person. Sorted, like
+/// the other word lists here, for binary search.
 const TITLES: &[&str] = &[
     "adviser",
     "advisor",
     "aide",
     "ambassador",
     "analyst",
+    "businessman",
     "captain",
     "chancellor",
     "chief",
@@ -72,6 +77,7 @@ const TITLES: &[&str] = &[
     "correspondent",
     "democrat",
     "deputy",
+    "developer",
     "director",
     "dr",
     "envoy",
@@ -80,6 +86,7 @@ const TITLES: &[&str] = &[
     "general",
     "governor",
     "head",
+    "investigator",
     "journalist",
     "judge",
     "king",
@@ -91,6 +98,7 @@ const TITLES: &[&str] = &[
     "mrs",
     "ms",
     "negotiator",
+    "officer",
     "official",
     "pope",
     "premier",
@@ -108,10 +116,6 @@ const TITLES: &[&str] = &[
     "spokesman",
     "spokesperson",
     "spokeswoman",
-    "businessman",
-    "developer",
-    "officer",
-    "investigator",
 ];
 
 /// Closed-class words that are capitalised only at the start of a clause, besides the shared
@@ -205,20 +209,20 @@ struct Token<'t> {
 }
 
 impl Token<'_> {
-    fn lower(&self) -> String {
-        self.text.to_lowercase()
+    fn lower<'w>(&self, buffer: &'w mut [u8; 32]) -> Cow<'w, str> {
+        lowercase(self.text, buffer)
     }
 
     fn capitalised(&self) -> bool {
         let first_upper = self.text.chars().next().is_some_and(char::is_uppercase);
         let particle_prefixed = self.text.split_once('-').is_some_and(|(prefix, rest)| {
-            PARTICLES.contains(&prefix) && rest.chars().next().is_some_and(char::is_uppercase)
+            PARTICLES.binary_search(&prefix).is_ok() && rest.chars().next().is_some_and(char::is_uppercase)
         });
         (first_upper || particle_prefixed) && !self.contraction
     }
 
     fn is_title(&self) -> bool {
-        TITLES.contains(&self.lower().trim_end_matches('.'))
+        is_title_word(self.lower(&mut [0; 32]).trim_end_matches('.'))
     }
 }
 
@@ -390,19 +394,25 @@ fn tokenize(text: &str) -> Vec<Token<'_>> {
 
 /// Whether a capitalised word is also an ordinary word of the corpus (seen in lower case).
 fn seen_lowercase(token: &Token, vocabulary: &Vocabulary) -> bool {
-    let upper = token.text.to_uppercase();
+    let mut buffer = [0; 32];
+    let upper = uppercase(token.text, &mut buffer);
     let all_caps = if upper == token.text { 0 } else { vocabulary.capitalised_count(&upper) };
     vocabulary.count(token.text) > vocabulary.capitalised_count(token.text) + all_caps
 }
 
+fn is_title_word(word: &str) -> bool {
+    TITLES.binary_search(&word).is_ok()
+}
+
 fn is_acronym(word: &str) -> bool {
-    let letters: Vec<char> = word.chars().filter(|c| *c != '.').collect();
-    letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+    let mut letters = word.chars().filter(|c| *c != '.');
+    letters.clone().nth(1).is_some() && letters.all(char::is_uppercase)
 }
 
 fn is_not_name(token: &Token) -> bool {
-    let lower = token.lower();
-    NOT_NAMES.contains(&lower.as_str())
+    let mut buffer = [0; 32];
+    let lower = token.lower(&mut buffer);
+    NOT_NAMES.binary_search(&lower.as_ref()).is_ok()
         || crate::normalize::is_function_word(&lower)
         || crate::normalize::is_calendar_word(&lower)
 }
@@ -429,8 +439,8 @@ fn name_runs(tokens: &[Token], vocabulary: &Vocabulary) -> Vec<FoundName> {
             let token = &tokens[end];
             let next_is_name = tokens.get(end + 1).is_some_and(|next| next.joined && next.capitalised());
             // "Ludwig van Beethoven"; "Secretary of State": a title may take an "of" phrase.
-            let particle =
-                PARTICLES.contains(&token.text) || (token.text == "of" && tokens[end - 1].is_title());
+            let particle = PARTICLES.binary_search(&token.text).is_ok()
+                || (token.text == "of" && tokens[end - 1].is_title());
             if token.capitalised() || token.initial || (particle && next_is_name) {
                 end += 1;
             } else {
@@ -448,9 +458,10 @@ fn name_runs(tokens: &[Token], vocabulary: &Vocabulary) -> Vec<FoundName> {
 /// Trims a run of capitalised tokens to its name: titles, qualifiers and clause openers go.
 fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary) -> Option<FoundName> {
     let run = &tokens[start..end];
-    let previous = start.checked_sub(1).map(|p| tokens[p].lower());
-    let following = tokens.get(end).map(Token::lower);
-    let mut title = previous.as_deref().is_some_and(|w| TITLES.contains(&w));
+    let (mut previous_buffer, mut following_buffer) = ([0; 32], [0; 32]);
+    let previous = start.checked_sub(1).map(|p| tokens[p].lower(&mut previous_buffer));
+    let following = tokens.get(end).map(|token| token.lower(&mut following_buffer));
+    let mut title = previous.as_deref().is_some_and(is_title_word);
     let mut article = previous.as_deref() == Some("the");
     let mut first = 0;
     // Everything up to the last title of the run is a description ("Russian President",
@@ -477,7 +488,7 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
         if token.initial || !(opener || qualifier || is_not_name(token)) {
             break;
         }
-        article |= token.lower() == "the";
+        article |= token.lower(&mut [0; 32]) == "the";
         first += 1;
     }
     // Trailing ordinary words after a proper name ("Trump Administration") go, unless the
@@ -550,6 +561,13 @@ mod tests {
     use super::*;
     use crate::clean::{classify_lines, corpus_stats, doc_stats, find_defects};
     use crate::segment::segment;
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [TITLES, NOT_NAMES, PARTICLES] {
+            assert!(list.windows(2).all(|pair| pair[0] < pair[1]), "{list:?}");
+        }
+    }
 
     #[test]
     fn names_run_together_split_where_both_halves_are_names_elsewhere() {

@@ -203,6 +203,33 @@ pub fn form_words(form: &str) -> impl Iterator<Item = &str> {
     form.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty())
 }
 
+/// `word` in lower case, written into `buffer` when it is short ASCII (most words): words
+/// counted or looked up by the million then allocate nothing each.
+pub fn lowercase<'w>(word: &str, buffer: &'w mut [u8; 32]) -> Cow<'w, str> {
+    recased(word, buffer, <[u8]>::make_ascii_lowercase, str::to_lowercase)
+}
+
+/// `word` in upper case, like [`lowercase`].
+pub fn uppercase<'w>(word: &str, buffer: &'w mut [u8; 32]) -> Cow<'w, str> {
+    recased(word, buffer, <[u8]>::make_ascii_uppercase, str::to_uppercase)
+}
+
+fn recased<'w>(
+    word: &str,
+    buffer: &'w mut [u8; 32],
+    ascii: impl Fn(&mut [u8]),
+    general: impl Fn(&str) -> String,
+) -> Cow<'w, str> {
+    match buffer.get_mut(..word.len()) {
+        Some(recased) if word.is_ascii() => {
+            recased.copy_from_slice(word.as_bytes());
+            ascii(recased);
+            Cow::Borrowed(std::str::from_utf8(recased).expect("ASCII is UTF-8"))
+        }
+        _ => Cow::Owned(general(word)),
+    }
+}
+
 /// Iterates over maximal runs of letters in `text`, with their byte offsets.
 ///
 /// Apostrophes and hyphens end a run, so `Witkoff’s` gives `Witkoff` and `s`; callers that
@@ -258,6 +285,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn recasing_is_the_standard_library_s(word in "[A-Za-zÉéΣσß'-]{0,40}") {
+            let mut buffer = [0; 32];
+            prop_assert_eq!(lowercase(&word, &mut buffer), word.to_lowercase());
+            prop_assert_eq!(uppercase(&word, &mut buffer), word.to_uppercase());
+        }
+
         /// Normalising twice gives the same result as normalising once.
         #[test]
         fn matching_form_is_idempotent(text in "\\PC{0,40}") {
