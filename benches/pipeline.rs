@@ -249,9 +249,8 @@ fn describing(c: &mut Criterion) {
         segmented.units[unit.unit as usize].span.of(&analysis.documents[unit.doc.0 as usize].text)
     };
     let names = name_tokens(&analysis.names);
-    let group_of = analysis.group_positions();
-    let mut by_group: Vec<(usize, &crosscheck::align::Pair)> =
-        analysis.pairs.iter().map(|pair| (group_of[&pair.a], pair)).collect();
+    let mut by_group: Vec<(u32, &crosscheck::align::Pair)> =
+        analysis.pairs.iter().map(|pair| (pair.group, pair)).collect();
     by_group.sort_by_key(|(group, pair)| (*group, pair.a, pair.b));
     /// A group's units' texts, and its pairs as positions among them.
     type GroupPairs<'a> = (Vec<&'a str>, Vec<(usize, usize)>);

@@ -134,6 +134,8 @@ pub struct Pair {
     pub divergence: Divergence,
     /// Word diff of `a` into `b` (see [`crate::divergence::word_diff`]).
     pub diff: String,
+    /// Its statement group, as a position in the groups [`group`] returned for the pairs.
+    pub group: u32,
 }
 
 /// A statement found in several sources.
@@ -784,15 +786,6 @@ pub fn describe<'t>(
     }
 }
 
-/// The statement group of every grouped unit, as a position in `groups`.
-pub fn group_positions(groups: &[Group]) -> FxHashMap<UnitRef, usize> {
-    groups
-        .iter()
-        .enumerate()
-        .flat_map(|(position, group)| group.members.iter().map(move |&member| (member, position)))
-        .collect()
-}
-
 /// Keeps, for every unit and every other source, its best-scoring counterpart above the
 /// threshold and within `relative_threshold` of the unit's best counterpart anywhere; a pair
 /// survives if either side chose it. `scored` must be sorted by (a, b), as scoring leaves
@@ -850,6 +843,7 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
                 chrf_plus_plus,
                 divergence: Divergence::Wording,
                 diff: String::new(),
+                group: 0,
             }
         },
     ));
@@ -980,7 +974,8 @@ pub fn coherent(pairs: Vec<Pair>, groups: &[Group], threshold: f64) -> Vec<Pair>
 /// Joins aligned pairs into statement groups (connected components) with their medoids. A
 /// member's agreement is the similarity of its aligned pair with the consensus where there is
 /// one (1 for the consensus), and NaN, to be measured by [`agreement`], where there is not.
-pub fn group(pairs: &[Pair]) -> Vec<Group> {
+/// Each pair learns its group's position in the result.
+pub fn group(pairs: &mut [Pair]) -> Vec<Group> {
     // Nodes are the units of the documents paired, a document's units consecutive: a unit's
     // node is its document's offset plus its position, found without a search (a binary
     // search per lookup was most of this function at a million units).
@@ -1007,7 +1002,7 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
     let mut parent: Vec<usize> = (0..unit_of.len()).collect();
     let mut total_similarity = vec![0.0f64; unit_of.len()];
     let mut kind: Vec<Option<AlignKind>> = vec![None; unit_of.len()];
-    for pair in pairs {
+    for pair in pairs.iter() {
         let (a, b) = (node(pair.a), node(pair.b));
         for node in [a, b] {
             total_similarity[node] += pair.similarity;
@@ -1044,7 +1039,8 @@ pub fn group(pairs: &[Pair]) -> Vec<Group> {
         })
         .collect();
     for pair in pairs {
-        let group = &mut groups[group_of_root[find_root(&mut parent, node(pair.a))] as usize];
+        pair.group = group_of_root[find_root(&mut parent, node(pair.a))];
+        let group = &mut groups[pair.group as usize];
         let member = match group.consensus {
             consensus if consensus == pair.b => pair.a,
             consensus if consensus == pair.a => pair.b,
@@ -1107,6 +1103,7 @@ mod tests {
             chrf_plus_plus: -1.0,
             divergence: Divergence::Wording,
             diff: String::new(),
+            group: 0,
         };
         let documents = DocumentRanges::new(&[]);
         let texts =
@@ -1129,6 +1126,7 @@ mod tests {
             chrf_plus_plus: 0.0,
             divergence: Divergence::Wording,
             diff: String::new(),
+            group: 0,
         };
         // A chain 0 - 1 - 2 - 3 whose consensus is 1: member 3 does not resemble it.
         let pairs = vec![pair(0, 1), pair(1, 2), pair(2, 3)];
@@ -1174,10 +1172,10 @@ mod tests {
         let scored: Vec<Scored> =
             candidate_pairs.iter().map(|&pair| score(pair, &index, &sketches)).collect();
         let config = AlignConfig { threshold: 0.0, relative_threshold: 0.0, ..AlignConfig::default() };
-        let pairs = select(&scored, &items, &config);
+        let mut pairs = select(&scored, &items, &config);
         let ranges = DocumentRanges::new(&items);
         let texts = Texts::new(&items, &ranges, &sketches, text_of);
-        let groups = group(&pairs);
+        let groups = group(&mut pairs);
         assert_eq!(groups.len(), 1);
         assert!(groups[0].agreement.iter().any(|similarity| similarity.is_nan()));
         let reused = agreement(&groups[0], &index, &texts);

@@ -263,10 +263,9 @@ struct AlignmentRow<'a> {
 
 /// Writes `alignments.csv`: every aligned pair, by statement group.
 pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let group_of = analysis.group_positions();
     let mut rows: Vec<(u32, &crate::align::Pair)> =
-        analysis.pairs.iter().map(|p| (analysis.groups[group_of[&p.a]].id, p)).collect();
-    rows.sort_by_key(|(group, pair)| (*group, pair.a, pair.b));
+        analysis.pairs.iter().map(|pair| (analysis.groups[pair.group as usize].id, pair)).collect();
+    rows.sort_unstable_by_key(|(group, pair)| (*group, pair.a, pair.b));
     let header = [
         "group_id",
         "kind",

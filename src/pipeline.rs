@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::align::{
     AlignConfig, AlignKind, DocumentItems, DocumentRanges, Group, Index, Item, Pair, Scored, Texts, UnitRef,
-    agreement, candidates, coherent, describe, group, group_positions, items, name_tokens, score, select,
+    agreement, candidates, coherent, describe, group, items, name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, DocStats, classify_lines, corpus_stats, doc_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
@@ -147,11 +147,6 @@ impl Analysis {
     /// A document's source name.
     pub fn source(&self, doc: crate::model::DocId) -> &str {
         &self.documents[doc.0 as usize].source
-    }
-
-    /// The statement group of every grouped unit, as a position in `groups`.
-    pub fn group_positions(&self) -> rustc_hash::FxHashMap<UnitRef, usize> {
-        group_positions(&self.groups)
     }
 }
 
@@ -364,14 +359,15 @@ fn align<R: Send>(
     timings.produced(pairs.len(), "pairs");
     let texts = Texts::new(&items, &documents_of_items, &sketches, text_of);
     let (mut pairs, groups) = timings.time("group", || {
-        let mut first_groups = group(&pairs);
+        let mut pairs = pairs;
+        let mut first_groups = group(&mut pairs);
         first_groups.par_iter_mut().for_each(|group| group.agreement = agreement(group, &index, &texts));
-        let pairs = coherent(pairs, &first_groups, config.coherence_threshold);
+        let mut pairs = coherent(pairs, &first_groups, config.coherence_threshold);
         // A group that lost no member keeps its pairs, consensus and agreement; only the groups
         // that pruning changed are measured again.
         let unchanged: rustc_hash::FxHashMap<UnitRef, &Group> =
             first_groups.iter().map(|group| (group.members[0], group)).collect();
-        let mut groups = group(&pairs);
+        let mut groups = group(&mut pairs);
         groups.par_iter_mut().for_each(|group| {
             group.agreement = match unchanged.get(&group.members[0]) {
                 Some(before) if before.members == group.members => before.agreement.clone(),
@@ -390,14 +386,10 @@ fn align<R: Send>(
             || {
                 // Statement group by group: a group's units are in several of its pairs each,
                 // and each is prepared once per group.
-                let group_of = group_positions(&groups);
-                let mut by_group: Vec<(usize, &mut Pair)> =
-                    pairs.par_iter_mut().map(|pair| (group_of[&pair.a], pair)).collect();
-                drop(group_of);
-                by_group.par_sort_unstable_by_key(|(group, pair)| (*group, pair.a, pair.b));
-                by_group.par_chunk_by_mut(|x, y| x.0 == y.0).for_each(|group| {
-                    let mut group: Vec<&mut Pair> = group.iter_mut().map(|(_, pair)| &mut **pair).collect();
-                    describe(&mut group, &texts, &name_index);
+                let mut by_group: Vec<&mut Pair> = pairs.par_iter_mut().collect();
+                by_group.par_sort_unstable_by_key(|pair| (pair.group, pair.a, pair.b));
+                by_group.par_chunk_by_mut(|x, y| x.group == y.group).for_each(|group| {
+                    describe(group, &texts, &name_index);
                     bar.inc(group.len() as u64);
                 })
             },

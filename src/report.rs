@@ -72,8 +72,7 @@ pub struct Finding<'a> {
 pub fn divergences(analysis: &Analysis) -> Vec<Finding<'_>> {
     let mut findings: Vec<Finding> =
         analysis.names.iter().filter_map(|cluster| name_variant(analysis, cluster)).collect();
-    let group_of = analysis.group_positions();
-    findings.extend(analysis.pairs.iter().filter_map(|pair| pair_finding(analysis, pair, &group_of)));
+    findings.extend(analysis.pairs.iter().filter_map(|pair| pair_finding(analysis, pair)));
     findings.sort_by(|a, b| {
         (a.severity, a.kind, a.group, &a.source_a, &a.source_b, &a.text_a).cmp(&(
             b.severity,
@@ -89,11 +88,7 @@ pub fn divergences(analysis: &Analysis) -> Vec<Finding<'_>> {
 
 /// A finding for an aligned pair whose difference matters: a negation or number mismatch, a
 /// different person named, or a strongly reworded quote.
-fn pair_finding<'a>(
-    analysis: &'a Analysis,
-    pair: &Pair,
-    group_of: &FxHashMap<UnitRef, usize>,
-) -> Option<Finding<'a>> {
+fn pair_finding<'a>(analysis: &'a Analysis, pair: &Pair) -> Option<Finding<'a>> {
     let (severity, kind) = match pair.divergence {
         Divergence::Negation => (Severity::High, "negation"),
         Divergence::Number => (Severity::High, "number"),
@@ -103,7 +98,7 @@ fn pair_finding<'a>(
         }
         _ => return None,
     };
-    let group = &analysis.groups[group_of[&pair.a]];
+    let group = &analysis.groups[pair.group as usize];
     let (text_a, _) = analysis.unit(pair.a);
     let (text_b, _) = analysis.unit(pair.b);
     let (consensus, _) = analysis.unit(group.consensus);
