@@ -1013,21 +1013,48 @@ pub fn group(pairs: &mut [Pair]) -> Vec<Group> {
             parent[a.max(b)] = a.min(b);
         }
     }
-    // A root is its component's first node, so components come out in order of first member.
-    let mut members: Vec<Vec<UnitRef>> = vec![Vec::new(); unit_of.len()];
-    for (node, &unit) in unit_of.iter().enumerate().filter(|&(node, _)| kind[node].is_some()) {
-        let root = find_root(&mut parent, node);
-        members[root].push(unit);
+    // Every node's parent comes before it (a root joins the smaller one), so one pass in node
+    // order finds every node's root.
+    let mut root = parent;
+    for node in 0..root.len() {
+        root[node] = root[root[node]];
+    }
+    // A root is its component's first node, so components come out in order of first member;
+    // their members, sorted, are laid out component after component (one pass to count them,
+    // one to place them) rather than pushed into a vector per node.
+    let paired = |node: &usize| kind[*node].is_some();
+    let mut group_of_root = vec![u32::MAX; root.len()];
+    let mut sizes: Vec<usize> = Vec::new();
+    for node in (0..root.len()).filter(paired) {
+        if root[node] == node {
+            group_of_root[node] = sizes.len() as u32;
+            sizes.push(0);
+        }
+        sizes[group_of_root[root[node]] as usize] += 1;
+    }
+    let mut starts: Vec<usize> = sizes
+        .iter()
+        .scan(0, |next, &size| {
+            let start = *next;
+            *next += size;
+            Some(start)
+        })
+        .collect();
+    let mut laid_out = vec![UnitRef { doc: DocId(0), unit: 0 }; sizes.iter().sum()];
+    for node in (0..root.len()).filter(paired) {
+        let start = &mut starts[group_of_root[root[node]] as usize];
+        laid_out[*start] = unit_of[node];
+        *start += 1;
     }
     let centrality = |unit: &UnitRef| total_similarity[node(*unit)];
-    let mut group_of_root = vec![u32::MAX; unit_of.len()];
-    let mut groups: Vec<Group> = members
-        .into_iter()
+    let mut rest = laid_out.as_slice();
+    let mut groups: Vec<Group> = sizes
+        .iter()
         .enumerate()
-        .filter(|(_, members)| !members.is_empty())
-        .enumerate()
-        .map(|(number, (root, members))| {
-            group_of_root[root] = number as u32;
+        .map(|(number, &size)| {
+            let (members, after) = rest.split_at(size);
+            rest = after;
+            let members = members.to_vec();
             let consensus = *members
                 .iter()
                 .max_by(|x, y| centrality(x).total_cmp(&centrality(y)).then(y.cmp(x)))
@@ -1039,7 +1066,7 @@ pub fn group(pairs: &mut [Pair]) -> Vec<Group> {
         })
         .collect();
     for pair in pairs {
-        pair.group = group_of_root[find_root(&mut parent, node(pair.a))];
+        pair.group = group_of_root[root[node(pair.a)]];
         let group = &mut groups[pair.group as usize];
         let member = match group.consensus {
             consensus if consensus == pair.b => pair.a,
@@ -1236,6 +1263,61 @@ mod tests {
             let expected: Vec<(u32, u32, f64)> =
                 expected.into_iter().map(|(item, (count, weight))| (item, count, weight)).collect();
             proptest::prop_assert_eq!(merged, expected);
+        }
+
+        /// Statement groups are the connected components of the pairs, members sorted, in order
+        /// of first member, and each pair knows the group of both its units.
+        #[test]
+        fn groups_are_the_connected_components_in_order_of_first_member(
+            links in proptest::collection::vec((0u32..4, 0u32..5, 0u32..4, 0u32..5), 0..24)
+        ) {
+            let unit = |doc: u32, unit: u32| UnitRef { doc: DocId(doc), unit };
+            let mut ends: Vec<(UnitRef, UnitRef)> = links
+                .iter()
+                .filter(|(doc_a, _, doc_b, _)| doc_a != doc_b)
+                .map(|&(doc_a, a, doc_b, b)| {
+                    let (x, y) = (unit(doc_a, a), unit(doc_b, b));
+                    (x.min(y), x.max(y))
+                })
+                .collect();
+            ends.sort_unstable();
+            ends.dedup();
+            let mut pairs: Vec<Pair> = ends
+                .iter()
+                .map(|&(a, b)| Pair {
+                    a,
+                    b,
+                    kind: AlignKind::Sentence,
+                    similarity: 0.5,
+                    chrf: 0.0,
+                    chrf_plus_plus: 0.0,
+                    divergence: Divergence::Wording,
+                    diff: String::new(),
+                    group: u32::MAX,
+                })
+                .collect();
+            let groups = group(&mut pairs);
+            let mut components: Vec<std::collections::BTreeSet<UnitRef>> = Vec::new();
+            for &(a, b) in &ends {
+                let (joined, apart): (Vec<_>, Vec<_>) =
+                    components.into_iter().partition(|component| component.contains(&a) || component.contains(&b));
+                let mut merged: std::collections::BTreeSet<UnitRef> = joined.into_iter().flatten().collect();
+                merged.extend([a, b]);
+                components = apart;
+                components.push(merged);
+            }
+            components.sort();
+            let members: Vec<Vec<UnitRef>> = groups.iter().map(|group| group.members.clone()).collect();
+            let expected: Vec<Vec<UnitRef>> = components.into_iter().map(|c| c.into_iter().collect()).collect();
+            prop_assert_eq!(members, expected);
+            for (position, group) in groups.iter().enumerate() {
+                prop_assert_eq!(group.id as usize, position + 1);
+                prop_assert!(group.members.contains(&group.consensus));
+            }
+            for pair in &pairs {
+                let members = &groups[pair.group as usize].members;
+                prop_assert!(members.contains(&pair.a) && members.contains(&pair.b));
+            }
         }
 
         #[test]
