@@ -326,12 +326,12 @@ pub fn write_duplicates(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
         for duplicate in &crate::report::duplicates(analysis) {
             writer.serialize(DuplicateRow {
                 level: duplicate.level,
-                source_a: SafeText(&duplicate.source_a),
-                source_b: SafeText(&duplicate.source_b),
+                source_a: SafeText(duplicate.source_a),
+                source_b: SafeText(duplicate.source_b),
                 similarity: four_decimals(duplicate.similarity),
                 shared_fraction: four_decimals(duplicate.shared_fraction),
-                text_a: SafeText(&duplicate.text_a),
-                text_b: SafeText(&duplicate.text_b),
+                text_a: SafeText(duplicate.text_a),
+                text_b: SafeText(duplicate.text_b),
                 sources: SafeText(&duplicate.sources),
             })?;
         }

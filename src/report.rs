@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::align::{AlignKind, Pair, UnitRef};
 use crate::cluster::NameCluster;
 use crate::divergence::Divergence;
-use crate::model::UnitKind;
+use crate::model::{DocId, UnitKind};
 use crate::normalize::{form_words, matching_form};
 use crate::pipeline::Analysis;
 
@@ -118,29 +118,30 @@ fn pair_finding<'a>(analysis: &'a Analysis, pair: &Pair) -> Option<Finding<'a>> 
 
 /// Text found (near-)identically in several sources.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Duplicate {
+pub struct Duplicate<'a> {
     /// `article`, `sentence`, `quote` or `boilerplate`.
     pub level: &'static str,
     /// One source carrying it.
-    pub source_a: String,
+    pub source_a: &'a str,
     /// Another.
-    pub source_b: String,
+    pub source_b: &'a str,
     /// Similarity of the two copies (sentence level) or mean over shared sentences (article).
     pub similarity: f64,
     /// Article: share of `source_a`'s sentences found in `source_b`; otherwise the share of
     /// `text_a`'s words found in `text_b`.
     pub shared_fraction: f64,
-    /// The text in `source_a` (for articles, its first sentence).
-    pub text_a: String,
+    /// The text in `source_a` (for articles, its first sentence), borrowed from the analysis:
+    /// there are as many rows as copies, hundreds of thousands at scale.
+    pub text_a: &'a str,
     /// The text in `source_b`.
-    pub text_b: String,
+    pub text_b: &'a str,
     /// Every source carrying it (provenance), `;`-joined.
     pub sources: String,
 }
 
 /// Duplicated text: sentence and quote pairs copied near-identically, article pairs sharing
 /// such sentences, and boilerplate lines shared by documents.
-pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
+pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate<'_>> {
     let copies: Vec<&Pair> = analysis
         .pairs
         .iter()
@@ -167,12 +168,12 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate> {
         let (text_b, _) = analysis.unit(pair.b);
         rows.push(Duplicate {
             level: pair.kind.label(),
-            source_a: analysis.source(pair.a.doc).to_owned(),
-            source_b: analysis.source(pair.b.doc).to_owned(),
+            source_a: analysis.source(pair.a.doc),
+            source_b: analysis.source(pair.b.doc),
             similarity: pair.similarity,
             shared_fraction: shared_words(text_a, text_b),
-            text_a: text_a.to_owned(),
-            text_b: text_b.to_owned(),
+            text_a,
+            text_b,
             sources: joined_union(&carried_by[&pair.a], &carried_by[&pair.b]),
         });
     }
@@ -202,7 +203,7 @@ fn shared_words(a: &str, b: &str) -> f64 {
 }
 
 /// Document pairs that share near-identical sentences, both directions.
-fn article_duplicates(analysis: &Analysis, copies: &[&Pair]) -> Vec<Duplicate> {
+fn article_duplicates<'a>(analysis: &'a Analysis, copies: &[&Pair]) -> Vec<Duplicate<'a>> {
     let mut shared: BTreeMap<(u32, u32), (BTreeSet<u32>, f64, usize)> = BTreeMap::new();
     for pair in copies.iter().filter(|p| p.kind == AlignKind::Sentence) {
         for (this, other) in [(pair.a, pair.b), (pair.b, pair.a)] {
@@ -229,12 +230,9 @@ fn article_duplicates(analysis: &Analysis, copies: &[&Pair]) -> Vec<Duplicate> {
     shared
         .into_iter()
         .map(|((doc_a, doc_b), (units, total_similarity, pairs))| {
-            let first_sentence = |doc: u32| sentences[doc as usize].0.to_owned();
+            let first_sentence = |doc: u32| sentences[doc as usize].0;
             let total = sentences[doc_a as usize].1.max(1);
-            let (source_a, source_b) = (
-                analysis.documents[doc_a as usize].source.clone(),
-                analysis.documents[doc_b as usize].source.clone(),
-            );
+            let (source_a, source_b) = (analysis.source(DocId(doc_a)), analysis.source(DocId(doc_b)));
             Duplicate {
                 level: "article",
                 similarity: total_similarity / pairs as f64,
@@ -250,21 +248,21 @@ fn article_duplicates(analysis: &Analysis, copies: &[&Pair]) -> Vec<Duplicate> {
 }
 
 /// Boilerplate lines (matching form) that occur in more than one document.
-fn boilerplate_duplicates(analysis: &Analysis) -> Vec<Duplicate> {
-    let mut by_text: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+fn boilerplate_duplicates(analysis: &Analysis) -> Vec<Duplicate<'_>> {
+    let mut by_text: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
     for (document, segmented) in analysis.documents.iter().zip(&analysis.segmented) {
         for unit in segmented.units.iter().filter(|u| matches!(u.kind, UnitKind::Boilerplate(_))) {
             let text = unit.span.of(&document.text);
             by_text
                 .entry(matching_form(text).into_owned())
                 .or_default()
-                .push((document.source.clone(), text.to_owned()));
+                .push((&document.source, text));
         }
     }
     by_text
         .into_values()
         .filter_map(|carriers| {
-            let sources: BTreeSet<&String> = carriers.iter().map(|(source, _)| source).collect();
+            let sources: BTreeSet<&str> = carriers.iter().map(|&(source, _)| source).collect();
             if sources.len() < 2 {
                 return None;
             }
@@ -272,13 +270,13 @@ fn boilerplate_duplicates(analysis: &Analysis) -> Vec<Duplicate> {
                 (&carriers[0], carriers.iter().find(|(source, _)| *source != carriers[0].0)?);
             Some(Duplicate {
                 level: "boilerplate",
-                source_a: first.0.clone(),
-                source_b: second.0.clone(),
+                source_a: first.0,
+                source_b: second.0,
                 similarity: 1.0,
                 shared_fraction: 1.0,
-                text_a: first.1.clone(),
-                text_b: second.1.clone(),
-                sources: sources.into_iter().cloned().collect::<Vec<_>>().join(";"),
+                text_a: first.1,
+                text_b: second.1,
+                sources: sources.into_iter().collect::<Vec<_>>().join(";"),
             })
         })
         .collect()
