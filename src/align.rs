@@ -134,7 +134,8 @@ pub struct Pair {
     pub divergence: Divergence,
     /// Word diff of `a` into `b` (see [`crate::divergence::word_diff`]).
     pub diff: String,
-    /// Its statement group, as a position in the groups [`group`] returned for the pairs.
+    /// Its statement group, as a position in what [`group`] returned for the pairs (which
+    /// sets it; 0 before).
     pub group: u32,
 }
 
