@@ -1086,6 +1086,21 @@ mod tests {
     use crate::score::{Profile, compare};
     use proptest::prelude::*;
 
+    /// An aligned sentence pair of similarity 0.5, not yet described or grouped.
+    fn sentence_pair(a: UnitRef, b: UnitRef) -> Pair {
+        Pair {
+            a,
+            b,
+            kind: AlignKind::Sentence,
+            similarity: 0.5,
+            chrf: 0.0,
+            chrf_plus_plus: 0.0,
+            divergence: Divergence::Wording,
+            diff: String::new(),
+            group: 0,
+        }
+    }
+
     /// Sentence items of documents with `counts[doc]` units each, in unit order.
     fn sentence_items(counts: &[usize]) -> Vec<Item> {
         counts
@@ -1122,17 +1137,7 @@ mod tests {
         let sketches = Sketches::of(&[&texts[0], &texts[1]]);
         assert!(!sketches.is_exact());
         let unit = |doc: u32| UnitRef { doc: DocId(doc), unit: 0 };
-        let mut pair = Pair {
-            a: unit(0),
-            b: unit(1),
-            kind: AlignKind::Sentence,
-            similarity: 0.5,
-            chrf: -1.0,
-            chrf_plus_plus: -1.0,
-            divergence: Divergence::Wording,
-            diff: String::new(),
-            group: 0,
-        };
+        let mut pair = Pair { chrf: -1.0, chrf_plus_plus: -1.0, ..sentence_pair(unit(0), unit(1)) };
         let documents = DocumentRanges::new(&[]);
         let texts =
             Texts::new(&[], &documents, &sketches, |unit: UnitRef| texts[unit.doc.0 as usize].as_str());
@@ -1145,17 +1150,7 @@ mod tests {
     #[test]
     fn coherent_drops_the_pairs_of_members_unlike_the_consensus() {
         let unit = |doc: u32| UnitRef { doc: DocId(doc), unit: 0 };
-        let pair = |a: u32, b: u32| Pair {
-            a: unit(a),
-            b: unit(b),
-            kind: AlignKind::Sentence,
-            similarity: 0.5,
-            chrf: 0.0,
-            chrf_plus_plus: 0.0,
-            divergence: Divergence::Wording,
-            diff: String::new(),
-            group: 0,
-        };
+        let pair = |a: u32, b: u32| sentence_pair(unit(a), unit(b));
         // A chain 0 - 1 - 2 - 3 whose consensus is 1: member 3 does not resemble it.
         let pairs = vec![pair(0, 1), pair(1, 2), pair(2, 3)];
         let chain = Group {
@@ -1283,20 +1278,7 @@ mod tests {
                 .collect();
             ends.sort_unstable();
             ends.dedup();
-            let mut pairs: Vec<Pair> = ends
-                .iter()
-                .map(|&(a, b)| Pair {
-                    a,
-                    b,
-                    kind: AlignKind::Sentence,
-                    similarity: 0.5,
-                    chrf: 0.0,
-                    chrf_plus_plus: 0.0,
-                    divergence: Divergence::Wording,
-                    diff: String::new(),
-                    group: u32::MAX,
-                })
-                .collect();
+            let mut pairs: Vec<Pair> = ends.iter().map(|&(a, b)| sentence_pair(a, b)).collect();
             let groups = group(&mut pairs);
             let mut components: Vec<std::collections::BTreeSet<UnitRef>> = Vec::new();
             for &(a, b) in &ends {

@@ -253,10 +253,7 @@ fn boilerplate_duplicates(analysis: &Analysis) -> Vec<Duplicate<'_>> {
     for (document, segmented) in analysis.documents.iter().zip(&analysis.segmented) {
         for unit in segmented.units.iter().filter(|u| matches!(u.kind, UnitKind::Boilerplate(_))) {
             let text = unit.span.of(&document.text);
-            by_text
-                .entry(matching_form(text).into_owned())
-                .or_default()
-                .push((&document.source, text));
+            by_text.entry(matching_form(text).into_owned()).or_default().push((&document.source, text));
         }
     }
     by_text
