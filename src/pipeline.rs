@@ -354,12 +354,11 @@ fn align<R: Send>(
     });
     timings.produced(scored.len(), "pairs above the threshold");
     drop(candidate_pairs);
-    let pairs = timings.time("select", || select(&scored, &items, config));
+    let mut pairs = timings.time("select", || select(&scored, &items, config));
     drop(scored);
     timings.produced(pairs.len(), "pairs");
     let texts = Texts::new(&items, &documents_of_items, &sketches, text_of);
     let (mut pairs, groups) = timings.time("group", || {
-        let mut pairs = pairs;
         let mut first_groups = group(&mut pairs);
         first_groups.par_iter_mut().for_each(|group| group.agreement = agreement(group, &index, &texts));
         let mut pairs = coherent(pairs, &first_groups, config.coherence_threshold);
