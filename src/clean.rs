@@ -475,7 +475,7 @@ const FUNCTION_WORDS: &[&str] = &[
     "were", "which", "while", "who", "whom", "whose", "will", "with", "would",
 ];
 
-/// Finds extraction defects in the prose lines of a document.
+/// Finds extraction defects in the prose lines of a document, sorted by where they split.
 pub fn find_defects(document: &Document, classes: &[LineClass], vocabulary: &Vocabulary) -> Vec<Defect> {
     let mut defects = Vec::new();
     let mut line_start = 0usize;
@@ -507,6 +507,15 @@ pub fn find_defects(document: &Document, classes: &[LineClass], vocabulary: &Voc
     defects.sort_by_key(|defect| (defect.split_at, defect.kind));
     defects.dedup_by_key(|defect| defect.split_at);
     defects
+}
+
+/// The defects that split text strictly between `start` and `end`, out of a document's defects
+/// sorted by where they split (as [`find_defects`] returns them): found by bisection, since
+/// every line and every sentence of a document asks, and a document may have thousands.
+pub fn defects_between(defects: &[Defect], start: usize, end: usize) -> &[Defect] {
+    let first = defects.partition_point(|defect| defect.split_at as usize <= start);
+    let past = defects.partition_point(|defect| (defect.split_at as usize) < end);
+    &defects[first..past.max(first)]
 }
 
 /// Where a rare token splits into two known words, if it does.
@@ -637,6 +646,31 @@ mod tests {
             let each = |cues: &[&str]| cues.iter().filter(|cue| line.contains(*cue)).count();
             proptest::prop_assert_eq!(distinct_phrases(&LEGAL, &line), each(LEGAL_CUES));
             proptest::prop_assert_eq!(PROMOTION.is_match(&line), each(PROMOTION_CUES) > 0);
+        }
+
+        /// Bisecting the sorted defects finds those a filter over all of them finds.
+        #[test]
+        fn defects_between_are_the_defects_strictly_inside(
+            mut splits in proptest::collection::vec(0u32..60, 0..20),
+            start in 0usize..60,
+            length in 0usize..30,
+        ) {
+            splits.sort_unstable();
+            let defects: Vec<Defect> = splits
+                .iter()
+                .map(|&split_at| Defect {
+                    doc: crate::model::DocId(0),
+                    line: 1,
+                    kind: DefectKind::GluedQuote,
+                    span: Span::new(split_at as usize, split_at as usize + 1),
+                    split_at,
+                    sentence_break: false,
+                })
+                .collect();
+            let end = start + length;
+            let inside: Vec<&Defect> =
+                defects.iter().filter(|d| d.split_at as usize > start && (d.split_at as usize) < end).collect();
+            proptest::prop_assert_eq!(defects_between(&defects, start, end).iter().collect::<Vec<_>>(), inside);
         }
 
         /// Reading only the marks and their neighbours finds what walking every character

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use crate::clean::Vocabulary;
+use crate::clean::{Vocabulary, defects_between};
 use crate::model::{Defect, DocId, Document, Unit, UnitKind};
 use crate::normalize::{lowercase, uppercase};
 
@@ -226,7 +226,8 @@ impl Token<'_> {
     }
 }
 
-/// Finds name mentions in a document's sentences.
+/// Finds name mentions in a document's sentences; `defects` are the document's, sorted by
+/// where they split (as [`crate::clean::find_defects`] returns them).
 pub fn extract_mentions(
     document: &Document,
     units: &[Unit],
@@ -311,7 +312,7 @@ pub fn split_juxtaposed(mentions: Vec<Mention>) -> Vec<Mention> {
 fn repaired(document: &Document, unit: &Unit, defects: &[Defect]) -> String {
     let mut text = String::with_capacity(unit.span.len() + 4);
     let mut cursor = unit.span.start as usize;
-    for defect in defects.iter().filter(|d| d.split_at > unit.span.start && d.split_at < unit.span.end) {
+    for defect in defects_between(defects, unit.span.start as usize, unit.span.end as usize) {
         text.push_str(&document.text[cursor..defect.split_at as usize]);
         text.push(' ');
         cursor = defect.split_at as usize;

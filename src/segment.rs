@@ -11,7 +11,7 @@
 //! (Witkoff's) are not quotes, and a double quote still open at the end of its paragraph is
 //! recovered there.
 
-use crate::clean::ends_sentence;
+use crate::clean::{defects_between, ends_sentence};
 use crate::model::{Defect, Document, LineClass, QuoteForm, Span, Unit, UnitKind};
 
 /// Splits a document into units: boilerplate lines, sentences and quotes, in text order.
@@ -39,12 +39,10 @@ pub fn segment(document: &Document, classes: &[LineClass], defects: &[Defect]) -
                 }
             }
             LineClass::Prose => {
-                let breaks: Vec<usize> = defects
+                let breaks: Vec<usize> = defects_between(defects, line_start, line_start + line.len())
                     .iter()
                     .filter(|defect| defect.sentence_break)
-                    .map(|defect| defect.split_at as usize)
-                    .filter(|&at| at > line_start && at < line_start + line.len())
-                    .map(|at| at - line_start)
+                    .map(|defect| defect.split_at as usize - line_start)
                     .collect();
                 let sentences = sentence_spans(line, &breaks);
                 let heading = sentences.len() == 1 && !ends_sentence(line);
