@@ -78,7 +78,8 @@ fn kind_order(kind: &UnitKind) -> usize {
     }
 }
 
-/// Sentence spans of one line, as byte ranges into it.
+/// Sentence spans of one line, as byte ranges into it; `extra_breaks` (offsets where a sentence
+/// must end, sorted) split them further.
 fn sentence_spans(line: &str, extra_breaks: &[usize]) -> Vec<(usize, usize)> {
     if line.trim().is_empty() {
         return Vec::new();
@@ -88,8 +89,11 @@ fn sentence_spans(line: &str, extra_breaks: &[usize]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     for boundary in sentencex::get_sentence_boundaries("en", &line[item_start..]) {
         let (start, end) = (item_start + boundary.start_byte, item_start + boundary.end_byte);
-        let mut cuts: Vec<usize> =
-            extra_breaks.iter().copied().filter(|&at| at > start && at < end).collect();
+        // The extra breaks are sorted: those inside this sentence are found by bisection, since
+        // a line may have thousands of both.
+        let (first, past) =
+            (extra_breaks.partition_point(|&at| at <= start), extra_breaks.partition_point(|&at| at < end));
+        let mut cuts: Vec<usize> = extra_breaks[first..past.max(first)].to_vec();
         cuts.extend(quote_end_breaks(&line[start..end]).into_iter().map(|at| start + at));
         cuts.sort_unstable();
         cuts.dedup();
