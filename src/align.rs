@@ -1020,9 +1020,10 @@ pub fn group(pairs: &mut [Pair]) -> Vec<Group> {
     for node in 0..root.len() {
         root[node] = root[root[node]];
     }
-    // A root is its component's first node, so components come out in order of first member;
-    // their members, sorted, are laid out component after component (one pass to count them,
-    // one to place them) rather than pushed into a vector per node.
+    // A root is its component's first node, so components come out in order of first member,
+    // and their members, visited in node order, sorted. One pass counts each component's
+    // members and one places them, in a vector per component sized first (not per node:
+    // 1.1M of those at a million sentences; grown from empty, grouping took a tenth longer).
     let paired = |node: &usize| kind[*node].is_some();
     let mut group_of_root = vec![u32::MAX; root.len()];
     let mut sizes: Vec<usize> = Vec::new();
@@ -1033,29 +1034,15 @@ pub fn group(pairs: &mut [Pair]) -> Vec<Group> {
         }
         sizes[group_of_root[root[node]] as usize] += 1;
     }
-    let mut starts: Vec<usize> = sizes
-        .iter()
-        .scan(0, |next, &size| {
-            let start = *next;
-            *next += size;
-            Some(start)
-        })
-        .collect();
-    let mut laid_out = vec![UnitRef { doc: DocId(0), unit: 0 }; sizes.iter().sum()];
+    let mut components: Vec<Vec<UnitRef>> = sizes.iter().map(|&size| Vec::with_capacity(size)).collect();
     for node in (0..root.len()).filter(paired) {
-        let start = &mut starts[group_of_root[root[node]] as usize];
-        laid_out[*start] = unit_of[node];
-        *start += 1;
+        components[group_of_root[root[node]] as usize].push(unit_of[node]);
     }
     let centrality = |unit: &UnitRef| total_similarity[node(*unit)];
-    let mut rest = laid_out.as_slice();
-    let mut groups: Vec<Group> = sizes
-        .iter()
+    let mut groups: Vec<Group> = components
+        .into_iter()
         .enumerate()
-        .map(|(number, &size)| {
-            let (members, after) = rest.split_at(size);
-            rest = after;
-            let members = members.to_vec();
+        .map(|(number, members)| {
             let consensus = *members
                 .iter()
                 .max_by(|x, y| centrality(x).total_cmp(&centrality(y)).then(y.cmp(x)))
