@@ -510,12 +510,18 @@ pub fn find_defects(document: &Document, classes: &[LineClass], vocabulary: &Voc
 }
 
 /// The defects that split text strictly between `start` and `end`, out of a document's defects
-/// sorted by where they split (as [`find_defects`] returns them): found by bisection, since
-/// every line and every sentence of a document asks, and a document may have thousands.
+/// sorted by where they split (as [`find_defects`] returns them).
 pub fn defects_between(defects: &[Defect], start: usize, end: usize) -> &[Defect] {
-    let first = defects.partition_point(|defect| defect.split_at as usize <= start);
-    let past = defects.partition_point(|defect| (defect.split_at as usize) < end);
-    &defects[first..past.max(first)]
+    strictly_between(defects, |defect| defect.split_at as usize, start, end)
+}
+
+/// The entries of `sorted` (in order of `position`) whose position lies strictly between
+/// `start` and `end`, found by bisection: every line and every sentence of a document asks,
+/// and a document may have thousands of defects and breaks.
+pub fn strictly_between<T>(sorted: &[T], position: impl Fn(&T) -> usize, start: usize, end: usize) -> &[T] {
+    let first = sorted.partition_point(|entry| position(entry) <= start);
+    let past = sorted.partition_point(|entry| position(entry) < end);
+    &sorted[first..past.max(first)]
 }
 
 /// Where a rare token splits into two known words, if it does.

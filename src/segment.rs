@@ -11,7 +11,7 @@
 //! (Witkoff's) are not quotes, and a double quote still open at the end of its paragraph is
 //! recovered there.
 
-use crate::clean::{defects_between, ends_sentence};
+use crate::clean::{defects_between, ends_sentence, strictly_between};
 use crate::model::{Defect, Document, LineClass, QuoteForm, Span, Unit, UnitKind};
 
 /// Splits a document into units: boilerplate lines, sentences and quotes, in text order.
@@ -89,11 +89,7 @@ fn sentence_spans(line: &str, extra_breaks: &[usize]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     for boundary in sentencex::get_sentence_boundaries("en", &line[item_start..]) {
         let (start, end) = (item_start + boundary.start_byte, item_start + boundary.end_byte);
-        // The extra breaks are sorted: those inside this sentence are found by bisection, since
-        // a line may have thousands of both.
-        let (first, past) =
-            (extra_breaks.partition_point(|&at| at <= start), extra_breaks.partition_point(|&at| at < end));
-        let mut cuts: Vec<usize> = extra_breaks[first..past.max(first)].to_vec();
+        let mut cuts: Vec<usize> = strictly_between(extra_breaks, |&at| at, start, end).to_vec();
         cuts.extend(quote_end_breaks(&line[start..end]).into_iter().map(|at| start + at));
         cuts.sort_unstable();
         cuts.dedup();
