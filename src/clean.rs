@@ -617,7 +617,7 @@ fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
 /// with its square (a 100 KB run of glued quotes gave a 4.8 GB `defects.csv`).
 fn whitespace_token(line: &str, offset: usize) -> Span {
     let reach_back = line.floor_char_boundary(offset.saturating_sub(TOKEN_REACH));
-    let reach_on = line.ceil_char_boundary(offset.saturating_add(TOKEN_REACH).min(line.len()));
+    let reach_on = line.ceil_char_boundary(offset.saturating_add(TOKEN_REACH));
     let start = line[reach_back..offset].rfind(char::is_whitespace).map_or(reach_back, |p| {
         reach_back + p + line[reach_back + p..].chars().next().map_or(1, char::len_utf8)
     });
