@@ -6,7 +6,7 @@
 #![allow(missing_docs)]
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use crosscheck::align::name_tokens;
+use crosscheck::align::{name_tokens, unit_positions};
 use crosscheck::clean::{corpus_stats, doc_stats};
 use crosscheck::cluster::{ClusterConfig, cluster};
 use crosscheck::divergence::compare_pairs;
@@ -257,11 +257,7 @@ fn describing(c: &mut Criterion) {
     let groups: Vec<GroupPairs> = by_group
         .chunk_by(|x, y| x.0 == y.0)
         .map(|group| {
-            let mut units: Vec<_> = group.iter().flat_map(|(_, pair)| [pair.a, pair.b]).collect();
-            units.sort_unstable();
-            units.dedup();
-            let at = |unit| units.binary_search(&unit).expect("a unit of the group");
-            let pairs = group.iter().map(|(_, pair)| (at(pair.a), at(pair.b))).collect();
+            let (units, pairs) = unit_positions(group.iter().map(|(_, pair)| (pair.a, pair.b)));
             (units.iter().map(|&unit| text(unit)).collect(), pairs)
         })
         .collect();

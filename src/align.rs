@@ -774,17 +774,25 @@ pub fn describe<'t>(
             }
         }
     }
-    let mut units: Vec<UnitRef> = pairs.iter().flat_map(|pair| [pair.a, pair.b]).collect();
-    units.sort_unstable();
-    units.dedup();
-    let position = |unit: UnitRef| units.binary_search(&unit).expect("a unit of the pairs");
-    let positions: Vec<(usize, usize)> =
-        pairs.iter().map(|pair| (position(pair.a), position(pair.b))).collect();
+    let (units, positions) = unit_positions(pairs.iter().map(|pair| (pair.a, pair.b)));
     let unit_texts: Vec<&str> = units.iter().map(|&unit| (texts.text_of)(unit)).collect();
     for (pair, (divergence, diff)) in pairs.iter_mut().zip(compare_pairs(&unit_texts, &positions, names)) {
         pair.divergence = divergence;
         pair.diff = diff;
     }
+}
+
+/// The distinct units of pairs, sorted, and each pair as the positions of its two units among
+/// them: what [`compare_pairs`] takes to prepare each unit once.
+pub fn unit_positions(
+    pairs: impl Iterator<Item = (UnitRef, UnitRef)> + Clone,
+) -> (Vec<UnitRef>, Vec<(usize, usize)>) {
+    let mut units: Vec<UnitRef> = pairs.clone().flat_map(|(a, b)| [a, b]).collect();
+    units.sort_unstable();
+    units.dedup();
+    let position = |unit: UnitRef| units.binary_search(&unit).expect("a unit of the pairs");
+    let positions = pairs.map(|(a, b)| (position(a), position(b))).collect();
+    (units, positions)
 }
 
 /// Keeps, for every unit and every other source, its best-scoring counterpart above the
