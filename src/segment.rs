@@ -87,8 +87,13 @@ fn sentence_spans(line: &str, extra_breaks: &[usize]) -> Vec<(usize, usize)> {
     // sentencex does not split a line that starts with a bullet, so give it the item's text.
     let item_start = line.len() - line.trim_start().trim_start_matches(BULLETS).trim_start().len();
     let mut spans = Vec::new();
-    for boundary in sentencex::get_sentence_boundaries("en", &line[item_start..]) {
-        let (start, end) = (item_start + boundary.start_byte, item_start + boundary.end_byte);
+    let boundaries = sentencex_pieces(&line[item_start..]).into_iter().flat_map(|(piece_start, piece)| {
+        sentencex::get_sentence_boundaries("en", piece)
+            .into_iter()
+            .map(move |boundary| (piece_start + boundary.start_byte, piece_start + boundary.end_byte))
+    });
+    for (start, end) in boundaries {
+        let (start, end) = (item_start + start, item_start + end);
         let mut cuts: Vec<usize> = strictly_between(extra_breaks, |&at| at, start, end).to_vec();
         cuts.extend(quote_end_breaks(&line[start..end]).into_iter().map(|at| start + at));
         cuts.sort_unstable();
@@ -102,6 +107,38 @@ fn sentence_spans(line: &str, extra_breaks: &[usize]) -> Vec<(usize, usize)> {
         }
     }
     spans
+}
+
+/// Longest text handed to `sentencex` at once. It pairs each opening quote by searching the
+/// rest of its text for the closer, so a line of thousands of unclosed quotes (`x “y x “y …`)
+/// costs time quadratic in its length: two seconds for 150 KB, about a minute for a line at the
+/// loader's 1 MiB limit. Longer lines reach it in pieces, which bounds that cost per piece.
+const SENTENCEX_PIECE: usize = 16 * 1024;
+
+/// How far back from a piece's end `sentencex` looks for the sentence to cut before.
+const SENTENCEX_TAIL: usize = SENTENCEX_PIECE / 4;
+
+/// `text` cut into pieces of at most [`SENTENCEX_PIECE`] bytes, each with its offset: cut
+/// where `sentencex`, run on the piece's last [`SENTENCEX_TAIL`] bytes, starts its last
+/// sentence (so abbreviations and initials are not taken for sentence ends), else after the last
+/// space, else at a character boundary.
+fn sentencex_pieces(text: &str) -> Vec<(usize, &str)> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while text.len() - start > SENTENCEX_PIECE {
+        let window = &text[start..text.floor_char_boundary(start + SENTENCEX_PIECE)];
+        let tail_start = window.ceil_char_boundary(window.len() - SENTENCEX_TAIL);
+        let last_sentence = sentencex::get_sentence_boundaries("en", &window[tail_start..])
+            .last()
+            .map(|boundary| tail_start + boundary.start_byte)
+            .filter(|&at| at > tail_start);
+        let after_space = || window.rfind(' ').map(|at| at + 1);
+        let cut = last_sentence.or_else(after_space).unwrap_or(window.len());
+        pieces.push((start, &window[..cut]));
+        start += cut;
+    }
+    pieces.push((start, &text[start..]));
+    pieces
 }
 
 /// Offsets just after `.”` plus space where a new capitalised sentence starts.
@@ -297,6 +334,37 @@ mod tests {
     #[track_caller]
     fn check(text: &str, expect: Expect) {
         expect.assert_eq(&render_with_corpus(text, &[]));
+    }
+
+    #[test]
+    fn a_long_line_is_split_where_its_sentences_end() {
+        let sentences: Vec<String> =
+            (0..3000).map(|n| format!("Witness number {n} told Mr. Ushakov what he saw.")).collect();
+        let line = sentences.join(" ");
+        assert!(line.len() > 8 * SENTENCEX_PIECE);
+        let found: Vec<&str> =
+            sentence_spans(&line, &[]).into_iter().map(|(start, end)| &line[start..end]).collect();
+        assert_eq!(found, sentences);
+    }
+
+    #[test]
+    fn sentencex_pieces_are_bounded_and_cover_the_text() {
+        let cases = [
+            "x “y ".repeat(10_000),
+            "Один “два” три четыре пять семь. ".repeat(2_000),
+            "ж".repeat(3 * SENTENCEX_PIECE),
+            "short line".to_string(),
+        ];
+        for text in &cases {
+            let pieces = sentencex_pieces(text);
+            assert!(pieces.iter().all(|(_, piece)| !piece.is_empty() && piece.len() <= SENTENCEX_PIECE));
+            assert_eq!(pieces.iter().map(|(_, piece)| *piece).collect::<String>(), *text);
+            assert!(pieces.iter().all(|&(start, piece)| text[start..].starts_with(piece)));
+        }
+        let after_space = sentencex_pieces(&cases[0]);
+        assert!(after_space[1..].iter().all(|&(start, _)| cases[0][..start].ends_with(' ')));
+        let after_sentence = sentencex_pieces(&cases[1]);
+        assert!(after_sentence[1..].iter().all(|(_, piece)| piece.starts_with("Один")));
     }
 
     #[test]
