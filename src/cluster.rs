@@ -164,30 +164,23 @@ impl<'a> Spellings<'a> {
     /// Collects the spellings of `mentions` and scores their variant pairs.
     pub fn new(mentions: &'a [Mention], config: &'a ClusterConfig) -> Spellings<'a> {
         let (entities, surnames) = entities(mentions);
-        let surname_skeletons: Vec<Vec<String>> = surnames.iter().map(|s| skeletons(s)).collect();
+        let surname_skeletons: Vec<Vec<String>> = surnames.par_iter().map(|s| skeletons(s)).collect();
         let surname_genders: Vec<Genders> = surname_skeletons.iter().map(|s| Genders::of(s)).collect();
-        let cooccurring = cooccurring_surnames(mentions, &entities);
-        let same_source = same_source_full_names(&entities);
+        // Independent of one another, and finding the surnames named together runs on one
+        // thread: run beside scoring the variant pairs, it fills the other thread's idle time.
+        let ((cooccurring, same_source), scored) = rayon::join(
+            || {
+                rayon::join(
+                    || cooccurring_surnames(mentions, &entities),
+                    || same_source_full_names(&entities),
+                )
+            },
+            || variant_pairs(&surname_skeletons, &surname_genders, config),
+        );
         let mut by_surname: Vec<Vec<usize>> = vec![Vec::new(); surnames.len()];
         for (entity_id, entity) in entities.iter().enumerate() {
             by_surname[entity.surname_id].push(entity_id);
         }
-        // The longest corpus-wide loop of clustering: at a million sentences it compares
-        // millions of spelling pairs. In parallel, order kept.
-        let mut scored: Vec<(f64, usize, usize)> = candidate_pairs(&surname_skeletons)
-            .into_par_iter()
-            .filter(|&(a, b)| !surname_genders[a].conflict(surname_genders[b]))
-            .map(|(a, b)| {
-                let found = compare_spellings(
-                    &surname_skeletons[a],
-                    &surname_skeletons[b],
-                    config.with_given_name_threshold,
-                );
-                (found.similarity, a, b)
-            })
-            .filter(|&(score, _, _)| score >= config.with_given_name_threshold)
-            .collect();
-        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
         // How many sources use a surname, counting spellings with one skeleton (Dedoov,
         // Dedoow) as one: otherwise a rare spelling could bridge two established look-alikes.
         let mut class: Vec<usize> = (0..surnames.len()).collect();
@@ -464,6 +457,28 @@ fn cooccurring_surnames(mentions: &[Mention], entities: &[Entity]) -> Cooccurrin
         }
     }
     pairs
+}
+
+/// Surname pairs that may be spelling variants, scored, closest first: (similarity, surname,
+/// surname). The longest corpus-wide loop of clustering: at a million sentences it compares
+/// hundreds of thousands of spelling pairs. In parallel, order kept.
+fn variant_pairs(
+    surname_skeletons: &[Vec<String>],
+    surname_genders: &[Genders],
+    config: &ClusterConfig,
+) -> Vec<(f64, usize, usize)> {
+    let threshold = config.with_given_name_threshold;
+    let mut scored: Vec<(f64, usize, usize)> = candidate_pairs(surname_skeletons)
+        .into_par_iter()
+        .filter(|&(a, b)| !surname_genders[a].conflict(surname_genders[b]))
+        .map(|(a, b)| {
+            (compare_spellings(&surname_skeletons[a], &surname_skeletons[b], threshold).similarity, a, b)
+        })
+        .filter(|&(score, _, _)| score >= threshold)
+        .collect();
+    // Pairs are distinct, so this order is total and an unstable sort gives the same result.
+    scored.par_sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    scored
 }
 
 /// Surname pairs whose skeletons are within one deletion of each other on both sides.
