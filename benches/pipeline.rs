@@ -137,7 +137,7 @@ fn name_mentions(distinct: usize) -> Vec<Mention> {
                 mentions.push(Mention {
                     doc: DocId(stream.next(2000) as u32),
                     sentence: stream.next(500) as u32,
-                    tokens,
+                    tokens: tokens.into_iter().collect(),
                     context: MentionContext::default(),
                     tentative: false,
                 });

@@ -344,7 +344,7 @@ fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
         .enumerate()
         .map(|(mention_id, mention)| {
             let mut hasher = FxHasher::default();
-            mention.tokens.hash(&mut hasher);
+            mention.tokens.joined().hash(&mut hasher);
             (hasher.finish(), mention_id)
         })
         .collect();
@@ -353,15 +353,15 @@ fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
         .par_chunk_by(|x, y| x.0 == y.0)
         .flat_map_iter(|same_hash| {
             // Different token runs with one hash are told apart here.
-            let mut runs: Vec<(&[String], Vec<usize>)> = Vec::new();
+            let mut runs: Vec<(&Mention, Vec<usize>)> = Vec::new();
             for &(_, mention_id) in same_hash {
-                let tokens = mentions[mention_id].tokens.as_slice();
-                match runs.iter_mut().find(|(run, _)| *run == tokens) {
+                let mention = &mentions[mention_id];
+                match runs.iter_mut().find(|(run, _)| run.tokens == mention.tokens) {
                     Some((_, mention_ids)) => mention_ids.push(mention_id),
-                    None => runs.push((tokens, vec![mention_id])),
+                    None => runs.push((mention, vec![mention_id])),
                 }
             }
-            runs.into_iter().map(|(tokens, mention_ids)| (tokens.join(" "), mention_ids))
+            runs.into_iter().map(|(mention, mention_ids)| (mention.surface(), mention_ids))
         })
         .collect();
     by_surface.par_sort_unstable_by(|x, y| x.0.cmp(&y.0));
@@ -388,7 +388,7 @@ fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
             let tokens = mentions[mention_ids[0]].tokens.len();
             let surname = surface.rsplit(' ').next().unwrap_or(&surface);
             let surname_id = surname_ids[surname];
-            let given = (tokens > 1).then(|| mentions[mention_ids[0]].tokens[0].clone());
+            let given = mentions[mention_ids[0]].tokens.first().filter(|_| tokens > 1).map(str::to_owned);
             let mut docs: Vec<DocId> = mention_ids.iter().map(|&m| mentions[m].doc).collect();
             docs.sort_unstable();
             docs.dedup();
@@ -802,7 +802,7 @@ mod tests {
         Mention {
             doc: DocId(doc),
             sentence: 0,
-            tokens: name.split(' ').map(str::to_owned).collect(),
+            tokens: name.split(' ').collect(),
             context: MentionContext::default(),
             tentative: false,
         }
@@ -818,7 +818,7 @@ mod tests {
     fn token_runs_that_join_into_one_surface_are_one_spelling_in_surface_order() {
         let mut mentions =
             vec![mention("Marine Le Pen", 2), mention("Zelensky", 0), mention("Marine Le Pen", 1)];
-        mentions[2].tokens = vec!["Marine".to_owned(), "Le Pen".to_owned()];
+        mentions[2].tokens = ["Marine", "Le Pen"].into_iter().collect();
         mentions.push(mention("Marine Le Pen", 0));
         let (entities, surnames) = entities(&mentions);
         let found: Vec<(&str, &[usize], &[DocId])> = entities

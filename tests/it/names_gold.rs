@@ -33,7 +33,7 @@ fn evaluate() -> Scores {
         .map(|(position, (_, name))| Mention {
             doc: DocId(position as u32),
             sentence: 0,
-            tokens: name.split(' ').map(str::to_owned).collect(),
+            tokens: name.split(' ').collect(),
             context: MentionContext::default(),
             tentative: false,
         })

@@ -138,7 +138,7 @@ proptest! {
             .map(|(tokens, doc, sentence)| Mention {
                 doc: DocId(doc),
                 sentence,
-                tokens,
+                tokens: tokens.into_iter().collect(),
                 context: MentionContext::default(),
                 tentative: false,
             })
