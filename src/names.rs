@@ -310,7 +310,7 @@ pub fn extract_mentions(
                 mentions.push(Mention {
                     doc: document.id,
                     sentence: unit.index,
-                    tokens: name.into_iter().collect(),
+                    tokens: name,
                     context,
                     tentative: found.tentative,
                 });
@@ -488,7 +488,7 @@ fn is_not_name(token: &Token) -> bool {
 
 /// A name found in a run of capitalised tokens.
 struct FoundName {
-    tokens: Vec<String>,
+    tokens: NameTokens,
     context: MentionContext,
     tentative: bool,
 }
@@ -592,9 +592,11 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
         locative: previous.as_deref().is_some_and(|w| LOCATIVES.contains(&w)),
         speech: following.as_deref().is_some_and(|w| SPEECH_VERBS.contains(&w)),
     };
-    let words =
-        name.iter().map(|t| if t.initial { format!("{}.", t.text) } else { t.text.to_owned() }).collect();
-    Some(FoundName { tokens: words, context, tentative })
+    let tokens = name
+        .iter()
+        .map(|t| if t.initial { Cow::Owned(format!("{}.", t.text)) } else { Cow::Borrowed(t.text) })
+        .collect();
+    Some(FoundName { tokens, context, tentative })
 }
 
 /// A word formed from another capitalised word of the corpus with a demonym suffix:
@@ -613,16 +615,20 @@ fn is_demonym(word: &str, vocabulary: &Vocabulary) -> bool {
 }
 
 /// Splits `Trump-Putin` into two names when both halves are names on their own.
-fn split_compounds(tokens: Vec<String>, vocabulary: &Vocabulary) -> Vec<Vec<String>> {
+fn split_compounds(tokens: NameTokens, vocabulary: &Vocabulary) -> Vec<NameTokens> {
     if tokens.len() != 1 {
         return vec![tokens];
     }
-    let parts: Vec<&str> = tokens[0].split(is_hyphen).collect();
+    let parts: Vec<&str> = tokens.joined().split(is_hyphen).collect();
     let all_names = parts.len() >= 2
         && parts.iter().all(|part| {
             part.chars().next().is_some_and(char::is_uppercase) && vocabulary.capitalised_count(part) >= 1
         });
-    if all_names { parts.into_iter().map(|part| vec![part.to_owned()]).collect() } else { vec![tokens] }
+    if all_names {
+        parts.into_iter().map(|part| [part].into_iter().collect()).collect()
+    } else {
+        vec![tokens]
+    }
 }
 
 #[cfg(test)]
