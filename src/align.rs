@@ -755,19 +755,21 @@ pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
 }
 
 /// Fills in pairs' divergence and word diff, and their chrF and chrF++ (`b` as hypothesis,
-/// `a` as reference) unless the sketches that scored them were exact. The pairs should share
+/// `a` as reference) unless `scored_exactly` (the sketches that scored them were exact, see
+/// [`Sketches::is_exact`], so scoring already did). The pairs should share
 /// units, as a statement group's do: each unit is prepared once for all the pairs it is in.
 /// They must be sorted by (a, b), so that each first unit is the reference of its pairs once.
 pub fn describe<'t>(
     pairs: &mut [&mut Pair],
-    texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>,
+    text_of: impl Fn(UnitRef) -> &'t str,
+    scored_exactly: bool,
     names: &NameIndex,
 ) {
     debug_assert!(pairs.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
-    if !texts.sketches.is_exact() {
+    if !scored_exactly {
         for same_a in pairs.chunk_by_mut(|x, y| x.a == y.a) {
-            let text_a = (texts.text_of)(same_a[0].a);
-            let texts_b: Vec<&str> = same_a.iter().map(|pair| (texts.text_of)(pair.b)).collect();
+            let text_a = text_of(same_a[0].a);
+            let texts_b: Vec<&str> = same_a.iter().map(|pair| text_of(pair.b)).collect();
             for (pair, matches) in same_a.iter_mut().zip(compare_each(&texts_b, text_a)) {
                 pair.chrf = matches.chrf(true);
                 pair.chrf_plus_plus = matches.chrf_plus_plus(true);
@@ -775,7 +777,7 @@ pub fn describe<'t>(
         }
     }
     let (units, positions) = unit_positions(pairs.iter().map(|pair| (pair.a, pair.b)));
-    let unit_texts: Vec<&str> = units.iter().map(|&unit| (texts.text_of)(unit)).collect();
+    let unit_texts: Vec<&str> = units.iter().map(|&unit| text_of(unit)).collect();
     for (pair, (divergence, diff)) in pairs.iter_mut().zip(compare_pairs(&unit_texts, &positions, names)) {
         pair.divergence = divergence;
         pair.diff = diff;
@@ -894,7 +896,7 @@ fn choose(
 pub fn agreement<'t>(
     group: &Group,
     index: &Index,
-    texts: &Texts<'t, impl Fn(UnitRef) -> &'t str>,
+    texts: &Texts<'_, 't, impl Fn(UnitRef) -> &'t str>,
 ) -> Vec<f64> {
     // An aligned pair's similarity is exact when the sketches that scored it were (and
     // similarity is symmetric): only the members without one are compared.
@@ -924,22 +926,23 @@ pub fn agreement<'t>(
         .collect()
 }
 
-/// The aligned units' texts and sketches, for exact comparisons.
-pub struct Texts<'t, F: Fn(UnitRef) -> &'t str> {
+/// The aligned units' texts and sketches, for exact comparisons. The texts may outlive the
+/// sketches (`'t` and `'s`): the pipeline frees the sketches before describing.
+pub struct Texts<'s, 't, F: Fn(UnitRef) -> &'t str> {
     /// The items, in unit order, as [`items`] makes them document by document.
-    items: &'t [Item],
+    items: &'s [Item],
     /// Where each document's items are.
-    documents: &'t DocumentRanges,
+    documents: &'s DocumentRanges,
     /// Their sketches.
-    sketches: &'t Sketches,
+    sketches: &'s Sketches,
     /// A unit's text.
     text_of: F,
 }
 
-impl<'t, F: Fn(UnitRef) -> &'t str> Texts<'t, F> {
+impl<'s, 't, F: Fn(UnitRef) -> &'t str> Texts<'s, 't, F> {
     /// The texts (`text_of`) and sketches of `items`, which are in unit order, with their
     /// `documents`.
-    pub fn new(items: &'t [Item], documents: &'t DocumentRanges, sketches: &'t Sketches, text_of: F) -> Self {
+    pub fn new(items: &'s [Item], documents: &'s DocumentRanges, sketches: &'s Sketches, text_of: F) -> Self {
         Texts { items, documents, sketches, text_of }
     }
 
@@ -1133,11 +1136,8 @@ mod tests {
         assert!(!sketches.is_exact());
         let unit = |doc: u32| UnitRef { doc: DocId(doc), unit: 0 };
         let mut pair = Pair { chrf: -1.0, chrf_plus_plus: -1.0, ..sentence_pair(unit(0), unit(1)) };
-        let documents = DocumentRanges::new(&[]);
-        let texts =
-            Texts::new(&[], &documents, &sketches, |unit: UnitRef| texts[unit.doc.0 as usize].as_str());
-        describe(&mut [&mut pair], &texts, &NameIndex::default());
-        let matches = compare_texts((texts.text_of)(unit(1)), (texts.text_of)(unit(0)));
+        describe(&mut [&mut pair], |unit| texts[unit.doc.0 as usize].as_str(), false, &NameIndex::default());
+        let matches = compare_texts(&texts[1], &texts[0]);
         assert_eq!(pair.chrf, matches.chrf(true));
         assert_eq!(pair.chrf_plus_plus, matches.chrf_plus_plus(true));
     }

@@ -376,7 +376,10 @@ fn align<R: Send>(
         (pairs, groups)
     });
     timings.produced(pairs.len(), "coherent pairs");
-    drop(index);
+    // Describing needs only the texts: the sketches (at 1M, 700 MB) and the index go first, so
+    // that what describing keeps (every kept pair's diff) fits in memory already touched.
+    let scored_exactly = sketches.is_exact();
+    drop((sketches, index));
     let aligned_sentences: Vec<(UnitRef, UnitRef)> =
         pairs.iter().filter(|pair| pair.kind == AlignKind::Sentence).map(|pair| (pair.a, pair.b)).collect();
     let ((), alongside) = timings.time("describe+confirm", || {
@@ -388,7 +391,7 @@ fn align<R: Send>(
                 let mut by_group: Vec<&mut Pair> = pairs.par_iter_mut().collect();
                 by_group.par_sort_unstable_by_key(|pair| (pair.group, pair.a, pair.b));
                 by_group.par_chunk_by_mut(|x, y| x.group == y.group).for_each(|group| {
-                    describe(group, &texts, &name_index);
+                    describe(group, text_of, scored_exactly, &name_index);
                     bar.inc(group.len() as u64);
                 })
             },
