@@ -267,10 +267,11 @@ fn quote_spans(line: &str) -> Vec<QuoteSpan> {
             stack.push(OpenQuote { family, mark: c, content_start: offset + c.len_utf8() });
         }
     }
-    // Recover unclosed double quotes at the paragraph end, the outermost two: a deeper one is
-    // noise, and a line of stray marks gave a quote per mark, each running to the end of the
-    // line (a 100 KB line, 1.2 GB of segments). An unclosed single quote is far more likely a
-    // stray apostrophe.
+    // Recover at the paragraph end the quotes among the two outermost still open that are
+    // double: a deeper one is noise, and a line of stray marks gave a quote per mark, each
+    // running to the end of the line (a 100 KB line, 1.2 GB of segments). An unclosed single
+    // quote is far more likely a stray apostrophe, so it is not recovered, though it still
+    // counts as one of the two.
     for (depth, open) in stack.iter().enumerate().take(2) {
         if open.family == Family::Double {
             quotes.push(make_quote(line, open.content_start, line.len(), depth > 0, true));
