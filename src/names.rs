@@ -279,7 +279,7 @@ impl Token<'_> {
     fn capitalised(&self) -> bool {
         let first_upper = self.text.chars().next().is_some_and(char::is_uppercase);
         let particle_prefixed = self.text.split_once('-').is_some_and(|(prefix, rest)| {
-            PARTICLES.binary_search(&prefix).is_ok() && rest.chars().next().is_some_and(char::is_uppercase)
+            is_particle(prefix) && rest.chars().next().is_some_and(char::is_uppercase)
         });
         (first_upper || particle_prefixed) && !self.contraction
     }
@@ -473,6 +473,10 @@ fn is_title_word(word: &str) -> bool {
     TITLES.binary_search(&word).is_ok()
 }
 
+fn is_particle(word: &str) -> bool {
+    PARTICLES.binary_search(&word).is_ok()
+}
+
 fn is_acronym(word: &str) -> bool {
     let mut letters = word.chars().filter(|c| *c != '.');
     letters.clone().nth(1).is_some() && letters.all(char::is_uppercase)
@@ -508,8 +512,7 @@ fn name_runs(tokens: &[Token], vocabulary: &Vocabulary) -> Vec<FoundName> {
             let token = &tokens[end];
             let next_is_name = tokens.get(end + 1).is_some_and(|next| next.joined && next.capitalised());
             // "Ludwig van Beethoven"; "Secretary of State": a title may take an "of" phrase.
-            let particle = PARTICLES.binary_search(&token.text).is_ok()
-                || (token.text == "of" && tokens[end - 1].is_title());
+            let particle = is_particle(token.text) || (token.text == "of" && tokens[end - 1].is_title());
             if token.capitalised() || token.initial || (particle && next_is_name) {
                 end += 1;
             } else {
