@@ -7,7 +7,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use crosscheck::align::{name_tokens, unit_positions};
-use crosscheck::clean::{corpus_stats, doc_stats};
+use crosscheck::clean::corpus_stats;
 use crosscheck::cluster::{ClusterConfig, cluster};
 use crosscheck::divergence::compare_pairs;
 use crosscheck::model::{DocId, Document};
@@ -152,7 +152,7 @@ fn name_clustering(c: &mut Criterion) {
     // Mentions found per sentence of a synthetic corpus (20 sources of 500 sentences).
     let documents = synthetic_documents(20);
     let segmented = segment_all(&documents);
-    let statistics = corpus_stats(documents.iter().map(doc_stats));
+    let statistics = corpus_stats(&documents);
     group.throughput(Throughput::Elements(segmented.iter().map(|s| s.units.len() as u64).sum()));
     group.bench_function("extract-mentions", |b| {
         b.iter(|| {

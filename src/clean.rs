@@ -14,14 +14,16 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, PatternID};
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{BoilerplateRule, Defect, DefectKind, Document, LineClass, Span};
 use crate::normalize::{MONTHS, letter_runs, lowercase, matching_form};
 
-/// What one document, or several merged, contribute to the corpus-wide statistics.
-#[derive(Debug, Default, Clone)]
-pub struct DocStats {
+/// What some documents contribute to the corpus-wide statistics: counted document by
+/// document into one accumulator per parallel task, then merged.
+#[derive(Debug, Default)]
+struct Counts {
     /// Distinct matching forms of the documents' non-empty lines, as 64-bit hashes: a corpus
     /// of a million lines would otherwise hold every line twice while counting repeats.
     lines: FxHashSet<u64>,
@@ -29,12 +31,47 @@ pub struct DocStats {
     repeated: FxHashSet<u64>,
     /// Word counts of the documents: lowercased, and capitalised words as written.
     words: Vocabulary,
+    /// The current document's distinct line hashes (kept to reuse its allocation).
+    document_lines: Vec<u64>,
 }
 
-impl DocStats {
-    /// The statistics of both: merging is associative and commutative, so documents can be
-    /// merged in any grouping (in parallel) with the same result.
-    pub fn merge(mut self, mut other: DocStats) -> DocStats {
+impl Counts {
+    /// Counts one more document.
+    fn add(mut self, document: &Document) -> Counts {
+        let mut buffer = [0; 32];
+        self.document_lines.clear();
+        for line in document.text.lines() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            self.document_lines.push(line_key(line));
+            for (offset, word) in letter_runs(line) {
+                count_word(&mut self.words.lowercase, &lowercase(word, &mut buffer));
+                if word.chars().next().is_some_and(char::is_uppercase) {
+                    count_word(&mut self.words.capitalised, word);
+                    let before = line[..offset].trim_end().chars().next_back();
+                    if before.is_some_and(|c| c.is_alphanumeric() || c == ',') {
+                        count_word(&mut self.words.inner_capitalised, word);
+                    }
+                }
+            }
+        }
+        // A line repeated within one document is not repeated across documents.
+        self.document_lines.sort_unstable();
+        self.document_lines.dedup();
+        for &line in &self.document_lines {
+            if !self.lines.insert(line) {
+                self.repeated.insert(line);
+            }
+        }
+        self
+    }
+
+    /// The counts of both, whose documents are distinct: merging is associative and
+    /// commutative, so documents can be counted in any grouping (in parallel) with the same
+    /// result.
+    fn merge(mut self, mut other: Counts) -> Counts {
         if self.lines.len() < other.lines.len() {
             std::mem::swap(&mut self, &mut other);
         }
@@ -114,34 +151,13 @@ fn count_word(counts: &mut FxHashMap<String, u32>, word: &str) {
     }
 }
 
-/// Collects one document's statistics.
-pub fn doc_stats(document: &Document) -> DocStats {
-    let mut stats = DocStats::default();
-    let mut buffer = [0; 32];
-    for line in document.text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        stats.lines.insert(line_key(line));
-        for (offset, word) in letter_runs(line) {
-            count_word(&mut stats.words.lowercase, &lowercase(word, &mut buffer));
-            if word.chars().next().is_some_and(char::is_uppercase) {
-                count_word(&mut stats.words.capitalised, word);
-                let before = line[..offset].trim_end().chars().next_back();
-                if before.is_some_and(|c| c.is_alphanumeric() || c == ',') {
-                    count_word(&mut stats.words.inner_capitalised, word);
-                }
-            }
-        }
-    }
-    stats
-}
-
-/// Merges per-document statistics (in any order; the result does not depend on it).
-pub fn corpus_stats(per_document: impl IntoIterator<Item = DocStats>) -> CorpusStats {
-    let merged = per_document.into_iter().fold(DocStats::default(), DocStats::merge);
-    CorpusStats { repeated_lines: merged.repeated, vocabulary: merged.words }
+/// The corpus-wide statistics of `documents`, counted in parallel (in the current rayon
+/// pool) by task rather than by document, so that a large corpus merges a few dozen
+/// vocabularies instead of one per document. The result does not depend on the grouping.
+pub fn corpus_stats(documents: &[Document]) -> CorpusStats {
+    let counts =
+        documents.par_iter().fold(Counts::default, Counts::add).reduce(Counts::default, Counts::merge);
+    CorpusStats { repeated_lines: counts.repeated, vocabulary: counts.words }
 }
 
 /// Classifies every line of a document (one entry per `\n`-separated line).
@@ -767,13 +783,41 @@ mod tests {
         assert_eq!(words, ["icon", "share", "trump's", "nato", "summit"]);
     }
 
+    #[test]
+    fn counts_do_not_depend_on_how_documents_are_grouped() {
+        let texts = ["Subscribe now\nSubscribe now\nA", "Subscribe  NOW\nB Witkoff", "a\nWitkoff said"];
+        let documents: Vec<Document> = texts.iter().enumerate().map(|(i, t)| document(i as u32, t)).collect();
+        let one_task = documents.iter().fold(Counts::default(), Counts::add);
+        let per_document =
+            documents.iter().map(|d| Counts::default().add(d)).fold(Counts::default(), Counts::merge);
+        let mixed = Counts::default()
+            .add(&documents[2])
+            .merge(Counts::default().add(&documents[1]).add(&documents[0]));
+        let mut expected: Vec<u64> = ["subscribe now", "a"].iter().map(|line| line_key(line)).collect();
+        expected.sort_unstable();
+        for counts in [one_task, per_document, mixed] {
+            // Repeated within the first document only counts once it is in a second one.
+            let mut repeated: Vec<u64> = counts.repeated.iter().copied().collect();
+            repeated.sort_unstable();
+            assert_eq!(repeated, expected);
+            assert_eq!(counts.words.count("witkoff"), 2);
+            assert_eq!(counts.words.count("subscribe"), 3);
+            assert_eq!(counts.words.inner_capitalised_count("Witkoff"), 1);
+        }
+        let alone = Counts::default().add(&documents[0]);
+        assert!(
+            alone.repeated.is_empty(),
+            "a line repeated within one document is not repeated across documents"
+        );
+    }
+
     const BODY: &str = "The envoy spoke to reporters on Wednesday about the plan, saying that the talks with both sides would continue next week in the capital.";
 
     /// Classifies the lines of the first text, with the others as the rest of the corpus, and
     /// returns the label of each non-empty line.
     fn labels(texts: &[&str]) -> Vec<String> {
         let documents: Vec<Document> = texts.iter().enumerate().map(|(i, t)| document(i as u32, t)).collect();
-        let corpus = corpus_stats(documents.iter().map(doc_stats));
+        let corpus = corpus_stats(&documents);
         let classes = classify_lines(&documents[0], &corpus);
         documents[0]
             .text
@@ -840,7 +884,7 @@ mod tests {
     fn defects_of(text: &str, others: &[&str]) -> Vec<(String, &'static str, String)> {
         let mut documents = vec![document(0, text)];
         documents.extend(others.iter().enumerate().map(|(i, t)| document(i as u32 + 1, t)));
-        let corpus = corpus_stats(documents.iter().map(doc_stats));
+        let corpus = corpus_stats(&documents);
         let classes = classify_lines(&documents[0], &corpus);
         find_defects(&documents[0], &classes, &corpus.vocabulary)
             .iter()

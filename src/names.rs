@@ -637,7 +637,7 @@ fn split_compounds(tokens: NameTokens, vocabulary: &Vocabulary) -> Vec<NameToken
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clean::{classify_lines, corpus_stats, doc_stats, find_defects};
+    use crate::clean::{classify_lines, corpus_stats, find_defects};
     use crate::segment::segment;
 
     #[test]
@@ -703,7 +703,7 @@ mod tests {
             .enumerate()
             .map(|(i, t)| Document::new(DocId(i as u32), format!("d{i}"), (*t).to_owned()))
             .collect();
-        let corpus = corpus_stats(documents.iter().map(doc_stats));
+        let corpus = corpus_stats(&documents);
         let classes = classify_lines(&documents[0], &corpus);
         let defects = find_defects(&documents[0], &classes, &corpus.vocabulary);
         let units = segment(&documents[0], &classes, &defects);

@@ -16,7 +16,7 @@ use crate::align::{
     AlignConfig, AlignKind, DocumentItems, DocumentRanges, Group, Index, Item, Pair, Scored, Texts, UnitRef,
     agreement, candidates, coherent, describe, group, items, name_tokens, score, select,
 };
-use crate::clean::{CorpusStats, DocStats, classify_lines, corpus_stats, doc_stats, find_defects};
+use crate::clean::{CorpusStats, classify_lines, corpus_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
 use crate::error::{Diagnostic, Error};
 use crate::load::{LoadOptions, load};
@@ -186,7 +186,7 @@ fn thread_pool(config: &Config) -> Result<rayon::ThreadPool, Error> {
 fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Config) -> Analysis {
     let mut timings = Timings::default();
     let (segmented, mentions, names, (pairs, groups)) = pool.install(|| {
-        let corpus = timings.time("statistics", || corpus_statistics(&documents));
+        let corpus = timings.time("statistics", || corpus_stats(&documents));
         let segmented = timings.time("segment", || {
             segment_with(&documents, &corpus, &stage_bar(config, "segment", documents.len()))
         });
@@ -232,11 +232,7 @@ fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Confi
 
 /// Cleans and segments every document.
 pub fn segment_all(documents: &[Document]) -> Vec<Segmented> {
-    segment_with(documents, &corpus_statistics(documents), &ProgressBar::hidden())
-}
-
-fn corpus_statistics(documents: &[Document]) -> CorpusStats {
-    corpus_stats([documents.par_iter().map(doc_stats).reduce(Default::default, DocStats::merge)])
+    segment_with(documents, &corpus_stats(documents), &ProgressBar::hidden())
 }
 
 /// Finds the name mentions of every document.

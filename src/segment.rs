@@ -306,7 +306,7 @@ fn quote_form(text: &str) -> QuoteForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clean::{classify_lines, corpus_stats, doc_stats, find_defects};
+    use crate::clean::{classify_lines, corpus_stats, find_defects};
     use crate::model::DocId;
     use expect_test::{Expect, expect};
 
@@ -319,7 +319,7 @@ mod tests {
     fn render_with_corpus(text: &str, others: &[&str]) -> String {
         let mut documents = vec![document(text)];
         documents.extend(others.iter().map(|other| document(other)));
-        let corpus = corpus_stats(documents.iter().map(doc_stats));
+        let corpus = corpus_stats(&documents);
         let classes = classify_lines(&documents[0], &corpus);
         let defects = find_defects(&documents[0], &classes, &corpus.vocabulary);
         let units = segment(&documents[0], &classes, &defects);
