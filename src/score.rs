@@ -589,6 +589,25 @@ mod tests {
     }
 
     #[test]
+    fn alphabets_of_up_to_1023_characters_sketch_exactly() {
+        for size in [255, 256, 1023] {
+            let alphabet: Vec<char> = (0x4E00u32..0x4E00 + size).filter_map(char::from_u32).collect();
+            let text = |step: usize| -> String {
+                (0..400).map(|i| alphabet[(i * step + i / 7) % alphabet.len()]).collect()
+            };
+            let texts = [text(1), text(3), alphabet.iter().collect(), alphabet[..2].iter().collect()];
+            let sketches = Sketches::of(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+            assert!(sketches.is_exact(), "{size} characters");
+            for (i, a) in texts.iter().enumerate() {
+                for (j, b) in texts.iter().enumerate() {
+                    let sketched = compare_sketches(sketches.get(i), sketches.get(j));
+                    assert_eq!(sketched, compare_texts(a, b), "{size} characters, texts {i} and {j}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_large_alphabet_still_sketches_but_not_exactly() {
         let wide: String = (0x4E00u32..0x4E00 + 1500).filter_map(char::from_u32).collect();
         let sketches = Sketches::of(&[&wide, &wide[..300]]);
