@@ -21,7 +21,7 @@ use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
 use crate::error::{Diagnostic, Error};
 use crate::load::{LoadOptions, load};
 use crate::model::{Document, Segmented};
-use crate::names::{Mention, extract_mentions, split_juxtaposed};
+use crate::names::{Mention, extract_mentions, join_and_split_juxtaposed};
 use crate::score::{Alphabet, CharCounts, SKETCH_BLOCK, SketchBlock, Sketches};
 use crate::segment::segment;
 
@@ -251,13 +251,9 @@ fn mentions_of(
         })
         .collect();
     bar.finish_and_clear();
-    // Joined into a vector sized first: collecting them flattened grew a vector per thread,
-    // copying a million mentions into fresh memory at each doubling.
-    let mut mentions = Vec::with_capacity(per_document.iter().map(Vec::len).sum());
-    for document_mentions in per_document {
-        mentions.extend(document_mentions);
-    }
-    split_juxtaposed(mentions)
+    // Joined by the splitting, into a vector sized first: collecting them flattened grew a
+    // vector per thread, copying a million mentions into fresh memory at each doubling.
+    join_and_split_juxtaposed(per_document)
 }
 
 /// Finds, scores and selects aligned pairs, groups them into statements and describes them;
