@@ -31,21 +31,19 @@ struct Counts {
     repeated: FxHashSet<u64>,
     /// Word counts of the documents: lowercased, and capitalised words as written.
     words: Vocabulary,
-    /// The current document's distinct line hashes (kept to reuse its allocation).
-    document_lines: Vec<u64>,
 }
 
 impl Counts {
     /// Counts one more document.
     fn add(mut self, document: &Document) -> Counts {
         let mut buffer = [0; 32];
-        self.document_lines.clear();
+        let mut document_lines = Vec::new();
         for line in document.text.lines() {
             let line = line.trim();
             if line.is_empty() {
                 continue;
             }
-            self.document_lines.push(line_key(line));
+            document_lines.push(line_key(line));
             for (offset, word) in letter_runs(line) {
                 count_word(&mut self.words.lowercase, &lowercase(word, &mut buffer));
                 if word.chars().next().is_some_and(char::is_uppercase) {
@@ -58,9 +56,9 @@ impl Counts {
             }
         }
         // A line repeated within one document is not repeated across documents.
-        self.document_lines.sort_unstable();
-        self.document_lines.dedup();
-        for &line in &self.document_lines {
+        document_lines.sort_unstable();
+        document_lines.dedup();
+        for line in document_lines {
             if !self.lines.insert(line) {
                 self.repeated.insert(line);
             }
