@@ -349,14 +349,14 @@ pub fn join_and_split_juxtaposed(per_document: Vec<Vec<Mention>>) -> Vec<Mention
             .filter(|joined| joined.contains(NameTokens::SEPARATOR) && wanted.contains(joined))
             .collect()
     };
-    let split_at = |mention: &Mention| {
+    let split_point = |mention: &Mention| {
         halves(&mention.tokens)
             .find(|(_, first, second)| known.contains(first) && known.contains(second))
             .map(|(at, _, _)| at)
     };
     // (position among all mentions, where to split)
     let splits: Vec<(usize, usize)> =
-        all().enumerate().filter_map(|(position, mention)| Some((position, split_at(mention)?))).collect();
+        all().enumerate().filter_map(|(position, mention)| Some((position, split_point(mention)?))).collect();
     let mut joined = Vec::with_capacity(all().count() + splits.len());
     let mut splits = splits.into_iter().peekable();
     for (position, mention) in per_document.into_iter().flatten().enumerate() {
