@@ -7,6 +7,9 @@ use crosscheck::cli::{Cli, ExitStatus, main as run};
 
 // The pipeline allocates many small short-lived vectors from both threads (n-gram profiles,
 // diffs, candidate lists); with glibc's allocator a sixth of the time went to malloc and free.
+// It is built without transparent huge pages (the `no_thp` feature): asked for 2 MB pages, the
+// kernel zeroes each one whole on first touch and again after mimalloc returns part of it, and
+// at a million sentences that cost a third of the run's system time (README, stop 18).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
