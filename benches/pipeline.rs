@@ -20,6 +20,10 @@ use crosscheck::pipeline::{Config, analyse, run, segment_all};
 use crosscheck::score::{Profile, Sketches, chrf, chrf_plus_plus, compare_sketches, compare_texts};
 use crosscheck::synth::{SynthConfig, generate};
 
+// The allocator the binary uses (see src/main.rs), so that the benches time what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SEEDS: &[(&str, &str)] = &[
     ("italian", include_str!("../corpus/witkoff-leak/italian.txt")),
     ("meduza", include_str!("../corpus/witkoff-leak/meduza.txt")),
