@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::align::{AlignKind, Pair, UnitRef};
@@ -162,21 +163,25 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate<'_>> {
         sources.sort_unstable();
         sources.dedup();
     }
-    let mut rows = Vec::with_capacity(copies.len());
-    for pair in &copies {
-        let (text_a, _) = analysis.unit(pair.a);
-        let (text_b, _) = analysis.unit(pair.b);
-        rows.push(Duplicate {
-            level: pair.kind.label(),
-            source_a: analysis.source(pair.a.doc),
-            source_b: analysis.source(pair.b.doc),
-            similarity: pair.similarity,
-            shared_fraction: shared_words(text_a, text_b),
-            text_a,
-            text_b,
-            sources: joined_union(&carried_by[&pair.a], &carried_by[&pair.b]),
-        });
-    }
+    // Comparing the words of a copy's two texts is most of this report's work at scale (hundreds
+    // of thousands of copies), and the rows come out in order from a parallel iterator.
+    let mut rows: Vec<Duplicate> = copies
+        .par_iter()
+        .map(|pair| {
+            let (text_a, _) = analysis.unit(pair.a);
+            let (text_b, _) = analysis.unit(pair.b);
+            Duplicate {
+                level: pair.kind.label(),
+                source_a: analysis.source(pair.a.doc),
+                source_b: analysis.source(pair.b.doc),
+                similarity: pair.similarity,
+                shared_fraction: shared_words(text_a, text_b),
+                text_a,
+                text_b,
+                sources: joined_union(&carried_by[&pair.a], &carried_by[&pair.b]),
+            }
+        })
+        .collect();
     rows.extend(article_duplicates(analysis, &copies));
     rows.extend(boilerplate_duplicates(analysis));
     rows
@@ -204,15 +209,20 @@ fn shared_words(a: &str, b: &str) -> f64 {
 
 /// Document pairs that share near-identical sentences, both directions.
 fn article_duplicates<'a>(analysis: &'a Analysis, copies: &[&Pair]) -> Vec<Duplicate<'a>> {
-    let mut shared: BTreeMap<(u32, u32), (BTreeSet<u32>, f64, usize)> = BTreeMap::new();
-    for pair in copies.iter().filter(|p| p.kind == AlignKind::Sentence) {
-        for (this, other) in [(pair.a, pair.b), (pair.b, pair.a)] {
-            let entry = shared.entry((this.doc.0, other.doc.0)).or_default();
-            entry.0.insert(this.unit);
-            entry.1 += pair.similarity;
-            entry.2 += 1;
-        }
-    }
+    // (document, other document, sentence of the first, similarity) for each direction of each
+    // copied sentence, sorted by the two documents; the sort is stable, so each run of one
+    // document pair sums its similarities in the order of `copies` (the sum's rounding then does
+    // not depend on the thread count). At scale most document pairs share one sentence, and a
+    // map of sets cost an allocation or two per pair.
+    let mut shared: Vec<(DocId, DocId, u32, f64)> = copies
+        .iter()
+        .filter(|pair| pair.kind == AlignKind::Sentence)
+        .flat_map(|pair| {
+            [(pair.a, pair.b), (pair.b, pair.a)]
+                .map(|(this, other)| (this.doc, other.doc, this.unit, pair.similarity))
+        })
+        .collect();
+    shared.par_sort_by_key(|&(this, other, _, _)| (this, other));
     // Per document, its first sentence and its number of sentences, found once: a document is
     // in as many rows as documents share sentences with it (hundreds at scale).
     let sentences: Vec<(&str, usize)> = analysis
@@ -228,14 +238,19 @@ fn article_duplicates<'a>(analysis: &'a Analysis, copies: &[&Pair]) -> Vec<Dupli
         })
         .collect();
     shared
-        .into_iter()
-        .map(|((doc_a, doc_b), (units, total_similarity, pairs))| {
-            let first_sentence = |doc: u32| sentences[doc as usize].0;
-            let total = sentences[doc_a as usize].1.max(1);
-            let (source_a, source_b) = (analysis.source(DocId(doc_a)), analysis.source(DocId(doc_b)));
+        .par_chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+        .map(|run| {
+            let (doc_a, doc_b) = (run[0].0, run[0].1);
+            let mut units: Vec<u32> = run.iter().map(|&(_, _, unit, _)| unit).collect();
+            units.sort_unstable();
+            units.dedup();
+            let total_similarity: f64 = run.iter().map(|&(_, _, _, similarity)| similarity).sum();
+            let first_sentence = |doc: DocId| sentences[doc.0 as usize].0;
+            let total = sentences[doc_a.0 as usize].1.max(1);
+            let (source_a, source_b) = (analysis.source(doc_a), analysis.source(doc_b));
             Duplicate {
                 level: "article",
-                similarity: total_similarity / pairs as f64,
+                similarity: total_similarity / run.len() as f64,
                 shared_fraction: units.len() as f64 / total as f64,
                 text_a: first_sentence(doc_a),
                 text_b: first_sentence(doc_b),

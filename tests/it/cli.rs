@@ -149,3 +149,20 @@ fn timings_list_every_stage_and_the_total() {
     assert!(text.lines().all(|line| line.split_whitespace().nth(2) == Some("s")), "{text}");
     assert!(text.contains(" 5 documents"), "{text}");
 }
+
+#[test]
+fn article_duplicates_count_each_shared_sentence_once() {
+    // The wire's first sentence is copied twice by the paper: two copy pairs, one of the
+    // wire's four sentences; all three of the paper's sentences are copies.
+    let input = br#"{"source": "wire", "text": "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. The talks lasted five hours. A spokesman declined to comment on the plan. Markets closed higher in Kyiv."}
+{"source": "paper", "text": "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. The talks lasted five hours. Steve Witkoff met Yuri Ushakov in Moscow on Tuesday."}
+"#;
+    let output = run_in(&root(), &["dedup", "-"], input);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let articles: Vec<&str> = text.lines().filter(|line| line.starts_with("article,")).collect();
+    assert_eq!(articles.len(), 2, "{text}");
+    assert!(articles[0].starts_with("article,wire,paper,1.0000,0.5000,"), "{text}");
+    assert!(articles[1].starts_with("article,paper,wire,1.0000,1.0000,"), "{text}");
+    assert_eq!(text.lines().filter(|line| line.starts_with("sentence,wire,paper,")).count(), 3, "{text}");
+}
