@@ -9,7 +9,7 @@ use crosscheck::cli::{Cli, ExitStatus, main as run};
 // diffs, candidate lists); with glibc's allocator a sixth of the time went to malloc and free.
 // It is built without transparent huge pages (the `no_thp` feature): asked for 2 MB pages, the
 // kernel zeroes each one whole on first touch and again after mimalloc returns part of it, and
-// at a million sentences that cost a third of the run's system time (README, stop 18).
+// at a million sentences that was a third to a half of the run's system time (README, stop 18).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -167,8 +167,8 @@ pub fn duplicates(analysis: &Analysis) -> Vec<Duplicate<'_>> {
         sources.sort_unstable();
         sources.dedup();
     }
-    // Comparing the words of a copy's two texts is most of this report's work at scale (hundreds
-    // of thousands of copies), and the rows come out in order from a parallel iterator.
+    // Comparing the words of a copy's two texts is most of the work of finding this report's
+    // rows at scale (hundreds of thousands of copies); a parallel iterator keeps their order.
     let mut rows: Vec<Duplicate> = copies
         .par_iter()
         .map(|pair| {
