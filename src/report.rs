@@ -73,11 +73,12 @@ pub struct Finding<'a> {
 pub fn divergences(analysis: &Analysis) -> Vec<Finding<'_>> {
     // Built and sorted in parallel, in order (the sort is stable): at a million sentences there
     // are hundreds of thousands of findings, a second's work for the writer thread alone.
-    let mut findings: Vec<Finding> =
-        analysis.names.par_iter().filter_map(|cluster| name_variant(analysis, cluster)).collect();
-    let pair_findings: Vec<Finding> =
-        analysis.pairs.par_iter().filter_map(|pair| pair_finding(analysis, pair)).collect();
-    findings.extend(pair_findings);
+    let mut findings: Vec<Finding> = analysis
+        .names
+        .par_iter()
+        .filter_map(|cluster| name_variant(analysis, cluster))
+        .chain(analysis.pairs.par_iter().filter_map(|pair| pair_finding(analysis, pair)))
+        .collect();
     findings.par_sort_by(|a, b| {
         (a.severity, a.kind, a.group, &a.source_a, &a.source_b, &a.text_a).cmp(&(
             b.severity,
