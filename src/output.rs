@@ -7,7 +7,7 @@
 //! a reader never sees half a report.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Serialize, Serializer};
 
@@ -416,10 +416,39 @@ pub fn write_synthetic(directory: &Path, synthetic: &crate::synth::Synthetic) ->
     })
 }
 
-/// Writes a file atomically: into a temporary file beside it, then renamed over it. The file
-/// gets the permissions any newly created file gets (read-write for all, less the umask), not
-/// the owner-only permissions of a temporary file: reports are meant to be shared.
+/// Writes a file atomically: into a temporary file beside it, then renamed over it (see
+/// [`write_staged`]).
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<(), Error> {
+    write_staged(path, write)?.commit()
+}
+
+/// A file written in full into a temporary file beside its path, and not yet in place.
+#[must_use = "a staged file is deleted unless committed"]
+pub struct Staged {
+    temporary: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Waits for the disk to hold the file, then renames it over its path. This is where
+    /// writing waits for the disk (half a second for the largest report at a million
+    /// sentences), so a caller with more files to write can commit on another thread.
+    pub fn commit(self) -> Result<(), Error> {
+        let io_error = |source| Error::Write { path: self.path.clone(), source };
+        self.temporary.as_file().sync_all().map_err(io_error)?;
+        self.temporary.persist(&self.path).map_err(|err| io_error(err.error))?;
+        Ok(())
+    }
+}
+
+/// Writes a file into a temporary file beside `path`, to be put in place by
+/// [`Staged::commit`]; dropped uncommitted, the temporary file is deleted. The file gets the
+/// permissions any newly created file gets (read-write for all, less the umask), not the
+/// owner-only permissions of a temporary file: reports are meant to be shared.
+pub fn write_staged(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> csv::Result<()>,
+) -> Result<Staged, Error> {
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -438,9 +467,7 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Resu
         write(&mut buffered).map_err(|source| Error::Csv { path: path.to_path_buf(), source })?;
         buffered.flush().map_err(io_error)?;
     }
-    temporary.as_file().sync_all().map_err(io_error)?;
-    temporary.persist(path).map_err(|err| io_error(err.error))?;
-    Ok(())
+    Ok(Staged { temporary, path: path.to_path_buf() })
 }
 
 #[cfg(test)]
@@ -487,6 +514,21 @@ mod tests {
         let permissions = |path: &Path| std::fs::metadata(path).expect("metadata").permissions();
         assert_eq!(permissions(&report), permissions(&created));
         assert_eq!(std::fs::read(&report).expect("read"), b"a,b\n");
+    }
+
+    #[test]
+    fn a_staged_report_is_in_place_only_once_committed() {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let report = directory.path().join("report.csv");
+        std::fs::write(&report, b"old\n").expect("an earlier report");
+        let entries = || std::fs::read_dir(directory.path()).expect("listed").count();
+        let staged = write_staged(&report, |out| Ok(out.write_all(b"new\n")?)).expect("staged");
+        assert_eq!(std::fs::read(&report).expect("read"), b"old\n");
+        drop(staged);
+        assert_eq!((std::fs::read(&report).expect("read"), entries()), (b"old\n".to_vec(), 1));
+        let staged = write_staged(&report, |out| Ok(out.write_all(b"new\n")?)).expect("staged");
+        staged.commit().expect("committed");
+        assert_eq!((std::fs::read(&report).expect("read"), entries()), (b"new\n".to_vec(), 1));
     }
 
     #[test]
