@@ -8,13 +8,12 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::Range;
-use std::sync::LazyLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 
 use crate::model::NameIndex;
-use crate::normalize::{MONTHS, WEEKDAYS, form_words, matching_form};
+use crate::normalize::{MONTHS, WEEKDAYS, WordSet, form_words, matching_form};
 
 /// How an aligned pair differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -229,11 +228,9 @@ fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex) -> Divergence {
     Divergence::Wording
 }
 
-/// Number words, months and weekdays, looked up by hash: the words of every short change of
-/// every pair's diff are looked up, and comparing each with the 47 words one by one was a
-/// hundredth of a run.
-static NUMBER_LIKE_WORDS: LazyLock<FxHashSet<&str>> =
-    LazyLock::new(|| NUMBER_WORDS.iter().chain(&MONTHS).chain(&WEEKDAYS).copied().collect());
+/// Number words, months and weekdays: the words of every short change of every pair's diff
+/// are looked up (comparing each with the 47 words one by one was a hundredth of a run).
+static NUMBER_LIKE_WORDS: WordSet = WordSet::new(&[NUMBER_WORDS, &MONTHS, &WEEKDAYS]);
 
 fn is_number(word: &str) -> bool {
     word.bytes().all(|byte| byte.is_ascii_digit()) || NUMBER_LIKE_WORDS.contains(word)
