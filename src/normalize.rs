@@ -9,7 +9,6 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashSet;
-
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Returns the matching form of `text`, borrowed when `text` is already in it.
@@ -177,7 +176,7 @@ pub fn is_function_word(word: &str) -> bool {
 
 /// Fixed lists of lowercase words, as one set looked up by hash: finding names asks the word
 /// lists about every capitalised token of a corpus, and a binary search compared strings five
-/// or six times per question (a fifth of that stage at a million sentences).
+/// or six times per question (over a fifth of that stage at a million sentences).
 pub struct WordSet {
     lists: &'static [&'static [&'static str]],
     set: OnceLock<FxHashSet<&'static str>>,
