@@ -790,6 +790,28 @@ pub fn describe<'t>(
     }
 }
 
+/// The positions of `pairs` (sorted by (a, b), as [`select`] leaves them) in statement-group
+/// order, in (a, b) order within each of the `groups` groups: a counting sort over the groups'
+/// positions that reads each pair once, where sorting by (group, a, b) read two scattered
+/// pairs per comparison (0.28 s at a million sentences).
+pub fn group_order(pairs: &[Pair], groups: usize) -> Vec<usize> {
+    debug_assert!(pairs.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
+    let mut next = vec![0usize; groups + 1];
+    for pair in pairs {
+        next[pair.group as usize + 1] += 1;
+    }
+    for group in 0..groups {
+        next[group + 1] += next[group];
+    }
+    let mut order = vec![0; pairs.len()];
+    for (position, pair) in pairs.iter().enumerate() {
+        let at = &mut next[pair.group as usize];
+        order[*at] = position;
+        *at += 1;
+    }
+    order
+}
+
 /// The distinct units of pairs, sorted, and each pair as the positions of its two units among
 /// them: what [`compare_pairs`] takes to prepare each unit once.
 pub fn unit_positions(
@@ -1110,6 +1132,24 @@ mod tests {
             diff: String::new(),
             group: 0,
         }
+    }
+
+    #[test]
+    fn group_order_keeps_the_pairs_order_within_a_group() {
+        let unit = |doc: u32, unit: u32| UnitRef { doc: DocId(doc), unit };
+        let pair = |a: UnitRef, b: UnitRef, group: u32| Pair { group, ..sentence_pair(a, b) };
+        // Sorted by (a, b), groups interleaved, one group without pairs.
+        let pairs = vec![
+            pair(unit(0, 0), unit(1, 0), 2),
+            pair(unit(0, 0), unit(2, 1), 0),
+            pair(unit(0, 1), unit(1, 1), 2),
+            pair(unit(0, 2), unit(2, 0), 0),
+            pair(unit(1, 0), unit(2, 2), 2),
+            pair(unit(1, 1), unit(2, 3), 3),
+        ];
+        let mut expected: Vec<usize> = (0..pairs.len()).collect();
+        expected.sort_by_key(|&position| (pairs[position].group, pairs[position].a, pairs[position].b));
+        assert_eq!(group_order(&pairs, 4), expected);
     }
 
     /// Sentence items of documents with `counts[doc]` units each, in unit order.

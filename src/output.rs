@@ -263,12 +263,11 @@ struct AlignmentRow<'a> {
 
 /// Writes `alignments.csv`: every aligned pair, by statement group.
 pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
-    let mut rows: Vec<(u32, &crate::align::Pair)> =
-        analysis.pairs.iter().map(|pair| (analysis.groups[pair.group as usize].id, pair)).collect();
-    // The pairs are sorted by (a, b), so a stable sort by group alone orders the rows by
-    // (group, a, b) without reading two scattered pairs in every comparison.
-    debug_assert!(analysis.pairs.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
-    rows.sort_by_key(|&(group, _)| group);
+    // Groups are numbered by position (id = position + 1), so group order is id order.
+    debug_assert!(
+        analysis.groups.iter().enumerate().all(|(position, group)| group.id as usize == position + 1)
+    );
+    let rows = crate::align::group_order(&analysis.pairs, analysis.groups.len());
     let header = [
         "group_id",
         "kind",
@@ -285,11 +284,11 @@ pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
         "diff",
     ];
     write_table(out, &header, |writer| {
-        for (group_id, pair) in &rows {
+        for pair in rows.iter().map(|&position| &analysis.pairs[position]) {
             let (text_a, unit_a) = analysis.unit(pair.a);
             let (text_b, unit_b) = analysis.unit(pair.b);
             writer.serialize(AlignmentRow {
-                group_id: *group_id,
+                group_id: analysis.groups[pair.group as usize].id,
                 kind: pair.kind.label(),
                 source_a: SafeText(analysis.source(pair.a.doc)),
                 index_a: unit_a.index,
