@@ -230,6 +230,17 @@ fn chrf_scoring(c: &mut Criterion) {
                 .sum::<f64>()
         })
     });
+    // Building the sketches scoring compares, per text: the units of the 10k synthetic corpus.
+    let documents = synthetic_documents(20);
+    let units: Vec<&str> = segment_all(&documents)
+        .iter()
+        .zip(&documents)
+        .flat_map(|(segmented, document)| {
+            segmented.units.iter().map(move |unit| unit.span.of(&document.text))
+        })
+        .collect();
+    group.throughput(Throughput::Elements(units.len() as u64));
+    group.bench_function("build-sketches", |b| b.iter(|| Sketches::of(&units).is_exact()));
     group.finish();
 }
 

@@ -70,16 +70,27 @@ impl Profile {
 
 /// chrF++'s word unigrams and bigrams of `text` as 64-bit hashes, sorted per order.
 fn word_grams(text: &str) -> [Vec<u64>; WORD_ORDER] {
+    let mut hashes = Vec::new();
+    word_hashes_into(text, &mut hashes);
     let mut keys = Vec::new();
-    let ends = extend_word_grams(text, &mut keys, &mut Vec::new());
+    let ends = extend_word_grams(&hashes, &mut keys);
     [keys[..ends[0]].to_vec(), keys[ends[0]..ends[1]].to_vec()]
 }
 
-/// Appends [`word_grams`] to `keys`, order after order, and returns where each order ends;
-/// `hashes` is scratch space. Sketches are built this way, without a vector per text.
-fn extend_word_grams(text: &str, keys: &mut Vec<u64>, hashes: &mut Vec<u64>) -> [usize; WORD_ORDER] {
-    hashes.clear();
+/// Appends the hashes of `text`'s chrF++ words to `hashes`.
+fn word_hashes_into(text: &str, hashes: &mut Vec<u64>) {
     hashes.extend(chrf_words(text).map(hash_of));
+}
+
+/// How many word n-grams of all orders a text of `words` words has.
+fn word_gram_count(words: usize) -> usize {
+    (0..WORD_ORDER).map(|order| words.saturating_sub(order)).sum()
+}
+
+/// Appends [`word_grams`] of a text whose word hashes are `hashes` to `keys`, order after
+/// order, and returns where each order ends. Sketches are built this way, without a vector
+/// per text.
+fn extend_word_grams(hashes: &[u64], keys: &mut Vec<u64>) -> [usize; WORD_ORDER] {
     let mut ends = [0; WORD_ORDER];
     for (order_idx, end) in ends.iter_mut().enumerate() {
         let n = order_idx + 1;
@@ -262,6 +273,12 @@ impl CharCounts {
 
     /// Counts the characters of `text` that n-grams are made of (not whitespace).
     pub fn add(&mut self, text: &str) {
+        if text.is_ascii() {
+            for byte in text.bytes() {
+                self.ascii[byte as usize] += ASCII_NGRAM_CHAR[byte as usize];
+            }
+            return;
+        }
         for c in text.chars().filter(|&c| !is_python_space(c)) {
             if c.is_ascii() {
                 self.ascii[c as usize] += 1;
@@ -323,16 +340,41 @@ impl Alphabet {
         self.exact
     }
 
-    /// Replaces the contents of `ids` with the ids of a text's n-gram characters; a character
-    /// that was not counted shares the last id.
-    fn ids_into(&self, text: &str, ids: &mut Vec<u64>) {
+    /// Appends the ids of a text's n-gram characters to `ids`; a character that was not
+    /// counted shares the last id.
+    fn extend_ids(&self, text: &str, ids: &mut Vec<u64>) {
+        if text.is_ascii() {
+            // Every byte is written and only n-gram characters advance: no branch per byte.
+            let start = ids.len();
+            ids.resize(start + text.len(), 0);
+            let mut end = start;
+            for byte in text.bytes() {
+                ids[end] = self.ascii[byte as usize];
+                end += ASCII_NGRAM_CHAR[byte as usize] as usize;
+            }
+            ids.truncate(end);
+            return;
+        }
         let last = (1u64 << ID_BITS) - 1;
-        ids.clear();
         ids.extend(text.chars().filter(|&c| !is_python_space(c)).map(|c| {
             if c.is_ascii() { self.ascii[c as usize] } else { self.others.get(&c).copied().unwrap_or(last) }
         }));
     }
 }
+
+/// Per ASCII byte: 1 for a character n-grams are made of, 0 for whitespace (as
+/// [`is_python_space`] has it).
+static ASCII_NGRAM_CHAR: [u64; 128] = {
+    let mut table = [1; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        if matches!(byte, 0x09..=0x0d | 0x1c..=0x1f | 0x20) {
+            table[byte] = 0;
+        }
+        byte += 1;
+    }
+    table
+};
 
 /// Compact profiles: each text's sorted `window_keys` over a corpus-wide [`Alphabet`] (one
 /// `u64` per character gives all six orders) and its sorted word n-gram hashes. With an exact
@@ -363,30 +405,38 @@ pub struct SketchRef<'a> {
 
 impl SketchBlock {
     /// Sketches `texts` in order; `None` stores an empty sketch (an item nothing is compared
-    /// with). The buffer is sized exactly first: growing it would double it for a moment.
+    /// with). The texts are read once, into their character ids and word hashes, and the
+    /// buffer is then sized exactly: growing it would double it for a moment, and counting
+    /// first read every text twice.
     pub fn new(texts: &[Option<&str>], alphabet: &Alphabet) -> SketchBlock {
-        let size = texts
+        let (mut ids, mut hashes) = (Vec::new(), Vec::new());
+        // Per text: how many character ids and word hashes it has.
+        let lengths: Vec<(usize, usize)> = texts
             .iter()
-            .flatten()
             .map(|text| {
-                let words = chrf_words(text).count();
-                text.chars().filter(|&c| !is_python_space(c)).count() + words + words.saturating_sub(1)
+                let before = (ids.len(), hashes.len());
+                if let Some(text) = text {
+                    alphabet.extend_ids(text, &mut ids);
+                    word_hashes_into(text, &mut hashes);
+                }
+                (ids.len() - before.0, hashes.len() - before.1)
             })
-            .sum();
+            .collect();
+        let size = lengths.iter().map(|&(chars, words)| chars + word_gram_count(words)).sum();
         let mut block =
             SketchBlock { keys: Vec::with_capacity(size), entries: Vec::with_capacity(texts.len()) };
-        let mut scratch = Vec::new();
-        for text in texts {
+        let (mut rest_ids, mut rest_hashes) = (ids.as_slice(), hashes.as_slice());
+        for &(chars, words) in &lengths {
+            let (text_ids, text_hashes);
+            (text_ids, rest_ids) = rest_ids.split_at(chars);
+            (text_hashes, rest_hashes) = rest_hashes.split_at(words);
             let start = block.keys.len();
             let mut ends = [0; 1 + WORD_ORDER];
-            if let Some(text) = text {
-                alphabet.ids_into(text, &mut scratch);
-                extend_window_keys(&scratch, &mut block.keys);
-                ends[0] = (block.keys.len() - start) as u32;
-                let word_ends = extend_word_grams(text, &mut block.keys, &mut scratch);
-                for (end, word_end) in ends[1..].iter_mut().zip(word_ends) {
-                    *end = (word_end - start) as u32;
-                }
+            extend_window_keys(text_ids, &mut block.keys);
+            ends[0] = (block.keys.len() - start) as u32;
+            let word_ends = extend_word_grams(text_hashes, &mut block.keys);
+            for (end, word_end) in ends[1..].iter_mut().zip(word_ends) {
+                *end = (word_end - start) as u32;
             }
             block.entries.push((start, ends));
         }
@@ -589,6 +639,13 @@ mod tests {
     }
 
     #[test]
+    fn the_ascii_table_skips_what_chrf_skips() {
+        for byte in 0u8..128 {
+            assert_eq!(ASCII_NGRAM_CHAR[byte as usize] == 0, is_python_space(char::from(byte)), "{byte:#x}");
+        }
+    }
+
+    #[test]
     fn alphabets_of_up_to_1023_characters_sketch_exactly() {
         for size in [255, 256, 1023] {
             let alphabet: Vec<char> = (0x4E00u32..0x4E00 + size).filter_map(char::from_u32).collect();
@@ -633,6 +690,7 @@ mod tests {
             b in "[a-zA-Z ,.äöüß]{0,60}",
             c in "\\PC{0,30}",
             repetitive in "[ab ]{0,80}",
+            ascii_spaced in "[a-c.,\t\n\x0b\x0c\r\x1c-\x1f ]{0,60}",
         ) {
             prop_assert_eq!(compare_texts(&a, &b), compare(&Profile::new(&a), &Profile::new(&b)));
             prop_assert_eq!(
@@ -644,6 +702,9 @@ mod tests {
             let sketches = Sketches::of(&[&a, &b, &repetitive]);
             prop_assert_eq!(compare_sketches(sketches.get(0), sketches.get(1)), compare_texts(&a, &b));
             prop_assert_eq!(compare_sketches(sketches.get(2), sketches.get(1)), compare_texts(&repetitive, &b));
+            // ASCII text is sketched byte by byte, where whitespace of every kind is skipped.
+            let sketches = Sketches::of(&[&ascii_spaced, &a]);
+            prop_assert_eq!(compare_sketches(sketches.get(0), sketches.get(1)), compare_texts(&ascii_spaced, &a));
         }
 
         /// Symmetric chrF lies in [0, 1], is symmetric, and a non-empty text scores 1 with itself.
