@@ -6,7 +6,6 @@
 //! order, so the most specific class wins.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
@@ -202,8 +201,8 @@ fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex) -> Divergence {
     if hunks.iter().any(negated) {
         return Divergence::Negation;
     }
-    fn numbers<'w>(words: &'w [Cow<str>]) -> BTreeSet<&'w str> {
-        words.iter().map(|w| &**w).filter(|w| is_number(w)).collect()
+    fn numbers<'w>(words: &'w [Cow<str>]) -> HunkSet<&'w str> {
+        HunkSet::of(words.iter().map(|w| &**w).filter(|w| is_number(w)))
     }
     // Numbers on both sides that differ, or a number dropped next to a date both keep
     // ("October [-14-]" / "mid-October").
@@ -215,8 +214,8 @@ fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex) -> Divergence {
         return Divergence::Number;
     }
     // A possessive names the owner, not the one meant ("Trump's envoy"), so it does not count.
-    let entities = |words: &[Cow<str>]| -> BTreeSet<u32> {
-        words.iter().filter_map(|w| names.get(&**w).copied()).collect()
+    let entities = |words: &[Cow<str>]| -> HunkSet<u32> {
+        HunkSet::of(words.iter().filter_map(|w| names.get(&**w).copied()))
     };
     let renamed = |hunk: &Hunk| {
         let (before, after) = (entities(hunk.removed), entities(hunk.added));
@@ -226,6 +225,51 @@ fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex) -> Divergence {
         return Divergence::Name;
     }
     Divergence::Wording
+}
+
+/// The distinct values found in one side of a short change (so at most [`MAX_HUNK_WORDS`]),
+/// kept on the stack: a set in the heap for every side of every short change was a tenth of
+/// classifying a pair.
+#[derive(Debug, Clone, Copy)]
+struct HunkSet<T> {
+    values: [T; MAX_HUNK_WORDS],
+    len: usize,
+}
+
+impl<T: Copy + Default + PartialEq> HunkSet<T> {
+    /// The distinct `values`, of which there are at most [`MAX_HUNK_WORDS`].
+    fn of(values: impl Iterator<Item = T>) -> Self {
+        let mut set = HunkSet { values: [T::default(); MAX_HUNK_WORDS], len: 0 };
+        for value in values {
+            if !set.contains(value) {
+                set.values[set.len] = value;
+                set.len += 1;
+            }
+        }
+        set
+    }
+
+    fn as_slice(&self) -> &[T] {
+        &self.values[..self.len]
+    }
+
+    fn contains(&self, value: T) -> bool {
+        self.as_slice().contains(&value)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn is_disjoint(&self, other: &Self) -> bool {
+        !self.as_slice().iter().any(|&value| other.contains(value))
+    }
+}
+
+impl<T: Copy + Default + PartialEq> PartialEq for HunkSet<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.as_slice().iter().all(|&value| other.contains(value))
+    }
 }
 
 /// Number words, months and weekdays: the words of every short change of every pair's diff
