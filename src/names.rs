@@ -276,11 +276,15 @@ impl Token<'_> {
     }
 
     fn capitalised(&self) -> bool {
-        let first_upper = self.text.chars().next().is_some_and(char::is_uppercase);
-        let particle_prefixed = self.text.split_once('-').is_some_and(|(prefix, rest)| {
-            is_particle(prefix) && rest.chars().next().is_some_and(char::is_uppercase)
-        });
-        (first_upper || particle_prefixed) && !self.contraction
+        // Asked of every token, most of them lowercase words without a hyphen: the cheap
+        // tests go first.
+        let starts_upper = |text: &str| text.chars().next().is_some_and(char::is_uppercase);
+        !self.contraction
+            && (starts_upper(self.text)
+                || self
+                    .text
+                    .split_once('-')
+                    .is_some_and(|(prefix, rest)| is_particle(prefix) && starts_upper(rest)))
     }
 
     fn is_title(&self) -> bool {
@@ -441,9 +445,9 @@ fn tokenize(text: &str) -> Vec<Token<'_>> {
         let contraction = word.split_once(is_apostrophe).is_some_and(|(_, rest)| {
             ["ll", "m", "re", "ve", "d", "t"].contains(&rest.to_lowercase().as_str())
         });
-        let initial = word.chars().count() == 1
-            && word.chars().all(char::is_uppercase)
-            && char_at(position) == Some('.');
+        let initial = char_at(position) == Some('.')
+            && word.chars().count() == 1
+            && word.chars().all(char::is_uppercase);
         let gap_trimmed = text[byte_at(gap_start)..byte_at(start)].trim();
         let after_initial = gap_trimmed == "." && tokens.last().is_some_and(|t| t.initial);
         let joined = !tokens.is_empty() && (gap_trimmed.is_empty() || after_initial);
