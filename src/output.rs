@@ -555,11 +555,15 @@ mod tests {
     #[test]
     fn a_recycled_file_holds_everything_written() {
         let file = tempfile::tempfile().expect("a temporary file");
-        let text: String = (0..2000).map(|line| format!("line {line}\n")).collect();
+        let lines: Vec<String> = (0..2000).map(|line| format!("line {line}\n")).collect();
+        let text = lines.concat();
         {
             let mut recycling = Recycling::new(&file, 1000);
+            // Written a line at a time through a small buffer, so that it recycles many times.
             let mut buffered = std::io::BufWriter::with_capacity(64, &mut recycling);
-            buffered.write_all(text.as_bytes()).expect("writes");
+            for line in &lines {
+                buffered.write_all(line.as_bytes()).expect("writes");
+            }
             buffered.flush().expect("flushes");
             drop(buffered);
             assert_eq!(recycling.written, text.len() as u64);
