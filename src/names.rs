@@ -301,9 +301,11 @@ pub fn extract_mentions(
     vocabulary: &Vocabulary,
 ) -> Vec<Mention> {
     let mut mentions = Vec::new();
+    // Scratch space kept from one sentence to the next.
+    let (mut text, mut chars) = (String::new(), Vec::new());
     for unit in units.iter().filter(|unit| matches!(unit.kind, UnitKind::Sentence { .. })) {
-        let text = repaired(document, unit, defects);
-        let tokens = tokenize(&text);
+        repaired_into(document, unit, defects, &mut text);
+        let tokens = tokenize(&text, &mut chars);
         for found in name_runs(&tokens, vocabulary) {
             let names = split_compounds(found.tokens, vocabulary);
             // "the Trump-Putin call": the article belongs to the call, not to the names.
@@ -375,9 +377,9 @@ pub fn join_and_split_juxtaposed(per_document: Vec<Vec<Mention>>) -> Vec<Mention
     joined
 }
 
-/// The unit's text with the spaces that extraction lost put back.
-fn repaired(document: &Document, unit: &Unit, defects: &[Defect]) -> String {
-    let mut text = String::with_capacity(unit.span.len() + 4);
+/// Replaces `text` with the unit's text with the spaces that extraction lost put back.
+fn repaired_into(document: &Document, unit: &Unit, defects: &[Defect], text: &mut String) {
+    text.clear();
     let mut cursor = unit.span.start as usize;
     for defect in defects_between(defects, unit.span.start as usize, unit.span.end as usize) {
         text.push_str(&document.text[cursor..defect.split_at as usize]);
@@ -385,7 +387,6 @@ fn repaired(document: &Document, unit: &Unit, defects: &[Defect]) -> String {
         cursor = defect.split_at as usize;
     }
     text.push_str(&document.text[cursor..unit.span.end as usize]);
-    text
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -397,9 +398,11 @@ fn is_hyphen(c: char) -> bool {
 }
 
 /// Splits a sentence into word tokens (letters joined by inner apostrophes and hyphens;
-/// dotted acronyms such as "U.S." are one token).
-fn tokenize(text: &str) -> Vec<Token<'_>> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+/// dotted acronyms such as "U.S." are one token). `chars` is scratch space.
+fn tokenize<'t>(text: &'t str, chars: &mut Vec<(usize, char)>) -> Vec<Token<'t>> {
+    chars.clear();
+    chars.extend(text.char_indices());
+    let chars = &*chars;
     let byte_at = |position: usize| chars.get(position).map_or(text.len(), |&(at, _)| at);
     let char_at = |position: usize| chars.get(position).map(|&(_, c)| c);
     let mut tokens: Vec<Token> = Vec::new();
