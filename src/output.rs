@@ -432,9 +432,9 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Waits for the disk to hold the file, then renames it over its path. This is where
-    /// writing waits for the disk (half a second for the largest report at a million
-    /// sentences), so a caller with more files to write can commit on another thread.
+    /// Waits for the disk to hold the file, then renames it over its path. Writing has synced
+    /// all but the last few megabytes (see [`Recycling`]), but waiting for those is still
+    /// waiting for the disk, so a caller with more files to write can commit on another thread.
     pub fn commit(self) -> Result<(), Error> {
         let io_error = |source| Error::Write { path: self.path.clone(), source };
         self.temporary.as_file().sync_all().map_err(io_error)?;
