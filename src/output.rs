@@ -432,9 +432,10 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Waits for the disk to hold the file, then renames it over its path. Writing has synced
-    /// all but the last few megabytes (see [`Recycling`]), but waiting for those is still
-    /// waiting for the disk, so a caller with more files to write can commit on another thread.
+    /// Waits for the disk to hold the file, then renames it over its path. Writing synced all
+    /// but the last few megabytes as it went (see [`write_staged`]), but waiting for those is
+    /// still waiting for the disk, so a caller with more files to write can commit on another
+    /// thread.
     pub fn commit(self) -> Result<(), Error> {
         let io_error = |source| Error::Write { path: self.path.clone(), source };
         self.temporary.as_file().sync_all().map_err(io_error)?;
@@ -444,7 +445,8 @@ impl Staged {
 }
 
 /// Writes a file into a temporary file beside `path`, to be put in place by
-/// [`Staged::commit`]; dropped uncommitted, the temporary file is deleted. The file gets the
+/// [`Staged::commit`]; dropped uncommitted, the temporary file is deleted. Every 32 MB of it
+/// is synced and dropped from the page cache as it is written. The file gets the
 /// permissions any newly created file gets (read-write for all, less the umask), not the
 /// owner-only permissions of a temporary file: reports are meant to be shared.
 pub fn write_staged(
