@@ -53,7 +53,12 @@ pub struct AlignConfig {
     /// a near-copy can still pair from its own side.
     pub relative_token_dice: f64,
     /// Tokens carried by more items than this are too common to find candidates with; 0 means
-    /// `max(64, 2 x sources)`.
+    /// `max(64, sources)`: a token in more items than there are documents is, on average, in
+    /// every document, and cannot single out one statement. Sharing such a token and one rare
+    /// one is how look-alikes about the same place or action become candidates: on the
+    /// synthetic corpora, with twice the documents as the bound, precision was 0.976 at 100k
+    /// and 0.959 at 1M; with the documents, 0.994 and 0.976 at nearly the same recall, and the
+    /// postings read per item no longer grow faster than the corpus.
     pub max_postings: usize,
     /// Postings an item reads to find its candidates, rarest tokens first (at least its two
     /// rarest are always read). Without this bound the work per item grows with the corpus,
@@ -448,7 +453,7 @@ impl Index {
         }
         let total = items.max(1) as f64;
         let idf: Vec<f64> = postings.iter().map(|items| (total / items.len() as f64).ln() + 1.0).collect();
-        let max_postings = if config.max_postings == 0 { (2 * sources).max(64) } else { config.max_postings };
+        let max_postings = if config.max_postings == 0 { sources.max(64) } else { config.max_postings };
         for list in &mut postings {
             if list.len() > max_postings {
                 list.clear();
@@ -1255,16 +1260,8 @@ mod tests {
         assert!(reused.iter().all(|similarity| (0.0..=1.0).contains(similarity)));
     }
 
-    #[test]
-    fn agreement_penalises_different_people_and_numbers() {
-        // One document of five sentences, each token list in text order.
-        let token_lists: [&[&str]; 5] = [
-            &["#1", "14", "plan"],
-            &["#1", "14", "deal"],
-            &["#2", "14", "plan"],
-            &["#2", "15", "plan"],
-            &["plan"],
-        ];
+    /// The items of document `doc`, one per list of content tokens (given in text order).
+    fn document_items(doc: u32, token_lists: &[&[&str]]) -> DocumentItems {
         let mut document = DocumentItems::default();
         for (position, list) in token_lists.iter().enumerate() {
             let ids: Vec<u32> = list
@@ -1277,14 +1274,46 @@ mod tests {
                     }
                 })
                 .collect();
-            let unit = UnitRef { doc: DocId(0), unit: position as u32 };
+            let unit = UnitRef { doc: DocId(doc), unit: position as u32 };
             document.push(Item { unit, kind: AlignKind::Sentence }, &ids);
         }
+        document
+    }
+
+    #[test]
+    fn agreement_penalises_different_people_and_numbers() {
+        let document = document_items(
+            0,
+            &[
+                &["#1", "14", "plan"],
+                &["#1", "14", "deal"],
+                &["#2", "14", "plan"],
+                &["#2", "15", "plan"],
+                &["plan"],
+            ],
+        );
         let index = Index::build(vec![document], 5, &AlignConfig::default());
         assert_eq!(index.agreement(0, 1), 1.0);
         assert_eq!(index.agreement(0, 2), 0.5);
         assert_eq!(index.agreement(0, 3), 0.375);
         assert_eq!(index.agreement(0, 4), 1.0);
+    }
+
+    #[test]
+    fn tokens_in_more_items_than_documents_are_not_indexed() {
+        // 70 documents (over the floor of 64): "once" is in one item of each, "more" in one
+        // more item of the first.
+        let documents: Vec<DocumentItems> = (0..70)
+            .map(|doc| match doc {
+                0 => document_items(doc, &[&["once", "more"], &["more"]]),
+                _ => document_items(doc, &[&["once", "more"]]),
+            })
+            .collect();
+        let index = Index::build(documents, 70, &AlignConfig::default());
+        let (once, more) = (0, 1);
+        assert_eq!(index.postings[once].len(), 70);
+        assert!(index.postings[more].is_empty());
+        assert!(index.idf[more] < index.idf[once], "unindexed tokens still weigh in Dice");
     }
 
     proptest::proptest! {
