@@ -473,6 +473,26 @@ impl Index {
         Index { tokens: tokens_of_items, item_spans, postings, idf, token_kind }
     }
 
+    /// All item ids, items whose rarest indexed token is the same one after another (by token,
+    /// then id; items without an indexed token last). Items probing the same postings find
+    /// largely the same candidates: taken together, the candidates' tokens that Dice reads
+    /// are still in cache, where taken in id order each was a miss at scale.
+    pub fn probe_order(&self) -> Vec<u32> {
+        let mut keyed: Vec<(u32, u32)> = (0..self.item_spans.len())
+            .into_par_iter()
+            .map(|item| {
+                let rarest = self
+                    .item_tokens(item)
+                    .iter()
+                    .filter(|&&token| !self.postings[token as usize].is_empty())
+                    .min_by_key(|&&token| (self.postings[token as usize].len(), token));
+                (rarest.copied().unwrap_or(u32::MAX), item as u32)
+            })
+            .collect();
+        keyed.par_sort_unstable();
+        keyed.into_iter().map(|(_, item)| item).collect()
+    }
+
     /// Reads the first token of each of `items` and returns nothing of use: at scale every
     /// random item's tokens are a cache miss, and loads that do not depend on one another
     /// overlap, where the same loads inside Dice's merge loop come one after another.
@@ -1297,6 +1317,17 @@ mod tests {
         assert_eq!(index.agreement(0, 2), 0.5);
         assert_eq!(index.agreement(0, 3), 0.375);
         assert_eq!(index.agreement(0, 4), 1.0);
+    }
+
+    #[test]
+    fn probe_order_takes_items_of_one_rarest_token_together() {
+        let documents = vec![
+            document_items(0, &[&["a", "x"], &["b"], &["b", "x"]]),
+            document_items(1, &[&["a"], &["x"], &[]]),
+        ];
+        let index = Index::build(documents, 2, &AlignConfig::default());
+        // a (items 0, 3) and b (1, 2) are rarer than x (0, 2, 4); item 5 has no token.
+        assert_eq!(index.probe_order(), [0, 3, 4, 1, 2, 5]);
     }
 
     #[test]

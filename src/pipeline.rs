@@ -286,10 +286,11 @@ fn align<R: Send>(
     let documents_of_items = DocumentRanges::new(&items);
     let candidate_pairs = timings.time("candidates", || {
         let bar = stage_bar(run_config, "candidates", items.len());
-        let mut candidate_pairs: Vec<(u32, u32)> = (0..items.len())
+        let mut candidate_pairs: Vec<(u32, u32)> = index
+            .probe_order()
             .into_par_iter()
             .progress_with(bar.clone())
-            .flat_map_iter(|item| candidates(item, &items, &documents_of_items, &index, config))
+            .flat_map_iter(|item| candidates(item as usize, &items, &documents_of_items, &index, config))
             .collect();
         bar.finish_and_clear();
         candidate_pairs.par_sort_unstable();
