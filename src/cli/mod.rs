@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -13,8 +13,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::load::LoadOptions;
 use crate::output::{
-    Report, write_alignments, write_atomic, write_defects, write_divergences, write_duplicates, write_names,
-    write_segments, write_sources, write_staged,
+    Report, Staging, write_alignments, write_atomic, write_defects, write_divergences, write_duplicates,
+    write_names, write_segments, write_sources,
 };
 use crate::pipeline::{Analysis, Config, Depth, Timings, run};
 
@@ -258,7 +258,6 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         ("sources.csv", write_sources),
         ("defects.csv", write_defects),
     ];
-    let next_report = AtomicUsize::new(0);
     let writers = match args.input.threads {
         // As many as the pipeline's pool had: rayon's default, which honours RAYON_NUM_THREADS.
         0 => rayon::current_num_threads(),
@@ -266,6 +265,12 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     }
     .min(reports.len());
     timings.time("write", || -> anyhow::Result<()> {
+        // Every report's file is created before any is written (see `Staging`).
+        let staged_reports = reports
+            .iter()
+            .map(|&(name, report)| Ok((Staging::create(&args.output.join(name))?, report)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let queue = Mutex::new(staged_reports.into_iter());
         std::thread::scope(|scope| {
             // A writer commits each report on a thread of its own and goes on to the next, so
             // that waiting for the disk overlaps with writing (at a million sentences the wait
@@ -273,8 +278,10 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
             let writer = || -> anyhow::Result<()> {
                 let mut written = Ok(());
                 let mut commits = Vec::new();
-                while let Some(&(name, report)) = reports.get(next_report.fetch_add(1, Ordering::Relaxed)) {
-                    match write_staged(&args.output.join(name), |out| report(out, &analysis)) {
+                loop {
+                    let next = queue.lock().expect("a report writer does not panic").next();
+                    let Some((staging, report)) = next else { break };
+                    match staging.write(|out| report(out, &analysis)) {
                         Ok(staged) => commits.push(scope.spawn(move || staged.commit())),
                         Err(err) => {
                             written = Err(err);
