@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Serialize, Serializer};
 
+use crate::align::Pair;
 use crate::clean::suggested_repair;
 use crate::error::Error;
 use crate::pipeline::Analysis;
@@ -284,26 +285,41 @@ pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result
         "diff",
     ];
     write_table(out, &header, |writer| {
-        for pair in rows.iter().map(|&position| &analysis.pairs[position]) {
-            let (text_a, unit_a) = analysis.unit(pair.a);
-            let (text_b, unit_b) = analysis.unit(pair.b);
-            writer.serialize(AlignmentRow {
-                group_id: analysis.groups[pair.group as usize].id,
-                kind: pair.kind.label(),
-                source_a: SafeText(analysis.source(pair.a.doc)),
-                index_a: unit_a.index,
-                text_a: SafeText(text_a),
-                source_b: SafeText(analysis.source(pair.b.doc)),
-                index_b: unit_b.index,
-                text_b: SafeText(text_b),
-                similarity: four_decimals(pair.similarity),
-                chrf: four_decimals(pair.chrf),
-                chrf_pp: four_decimals(pair.chrf_plus_plus),
-                divergence: pair.divergence.label(),
-                diff: SafeText(&pair.diff),
-            })?;
+        // Group order visits the pairs and their units out of corpus order: a few rows' units
+        // are touched together before they are written (see `Analysis::touch`).
+        for rows in rows.chunks(64) {
+            let pairs = rows.iter().map(|&position| &analysis.pairs[position]);
+            analysis.touch(pairs.clone().flat_map(|pair| [pair.a, pair.b]));
+            for pair in pairs {
+                write_alignment(writer, analysis, pair)?;
+            }
         }
         Ok(())
+    })
+}
+
+/// One row of `alignments.csv`.
+fn write_alignment(
+    writer: &mut csv::Writer<&mut dyn Write>,
+    analysis: &Analysis,
+    pair: &Pair,
+) -> csv::Result<()> {
+    let (text_a, unit_a) = analysis.unit(pair.a);
+    let (text_b, unit_b) = analysis.unit(pair.b);
+    writer.serialize(AlignmentRow {
+        group_id: analysis.groups[pair.group as usize].id,
+        kind: pair.kind.label(),
+        source_a: SafeText(analysis.source(pair.a.doc)),
+        index_a: unit_a.index,
+        text_a: SafeText(text_a),
+        source_b: SafeText(analysis.source(pair.b.doc)),
+        index_b: unit_b.index,
+        text_b: SafeText(text_b),
+        similarity: four_decimals(pair.similarity),
+        chrf: four_decimals(pair.chrf),
+        chrf_pp: four_decimals(pair.chrf_plus_plus),
+        divergence: pair.divergence.label(),
+        diff: SafeText(&pair.diff),
     })
 }
 
