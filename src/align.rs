@@ -868,30 +868,39 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
         pair.similarity >= config.threshold
             && pair.similarity >= config.relative_threshold * item_best[this as usize]
     };
-    let mut keep = vec![false; scored.len()];
     // Each unit's choice per other source: the first of the most similar pairs offered. The
     // first items' choices come in runs of one item and one other source in `scored` order
-    // (other items ascend within an item, and a document's items are consecutive).
-    let first_sides = (0..scored.len()).filter(|&at| offered(&scored[at], scored[at].a));
-    choose(first_sides, scored, |pair| (pair.a, items[pair.b as usize].unit.doc), &mut keep);
+    // (other items ascend within an item, and a document's items are consecutive). The two
+    // sides are independent, and each runs on one thread: they run side by side.
+    let first_choices = || {
+        let first_sides = (0..scored.len()).filter(|&at| offered(&scored[at], scored[at].a));
+        choose(first_sides, scored, |pair| (pair.a, items[pair.b as usize].unit.doc))
+    };
     // The second items' come in such runs once the pairs are ordered by second item, stably:
     // a counting sort, with the pairs of each second item in `scored` order.
-    let mut starts = vec![0u32; items.len() + 1];
-    for pair in scored {
-        starts[pair.b as usize + 1] += 1;
+    let second_choices = || {
+        let mut starts = vec![0u32; items.len() + 1];
+        for pair in scored {
+            starts[pair.b as usize + 1] += 1;
+        }
+        for item in 0..items.len() {
+            starts[item + 1] += starts[item];
+        }
+        let mut by_second = vec![0u32; scored.len()];
+        for (at, pair) in scored.iter().enumerate() {
+            let next = &mut starts[pair.b as usize];
+            by_second[*next as usize] = at as u32;
+            *next += 1;
+        }
+        let second_sides =
+            by_second.into_iter().map(|at| at as usize).filter(|&at| offered(&scored[at], scored[at].b));
+        choose(second_sides, scored, |pair| (pair.b, items[pair.a as usize].unit.doc))
+    };
+    let (first, second) = rayon::join(first_choices, second_choices);
+    let mut keep = vec![false; scored.len()];
+    for at in first.into_iter().chain(second) {
+        keep[at] = true;
     }
-    for item in 0..items.len() {
-        starts[item + 1] += starts[item];
-    }
-    let mut by_second = vec![0u32; scored.len()];
-    for (at, pair) in scored.iter().enumerate() {
-        let next = &mut starts[pair.b as usize];
-        by_second[*next as usize] = at as u32;
-        *next += 1;
-    }
-    let second_sides =
-        by_second.into_iter().map(|at| at as usize).filter(|&at| offered(&scored[at], scored[at].b));
-    choose(second_sides, scored, |pair| (pair.b, items[pair.a as usize].unit.doc), &mut keep);
     // Items are in unit order, so pairs kept in `scored` order are sorted by (a, b). Built in
     // parallel straight into their places: at a million sentences this vector is 165 MB of
     // fresh memory, and filling it on one thread took most of selection.
@@ -919,14 +928,14 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
     kept
 }
 
-/// Marks in `keep` the first most similar pair of each run of `positions` (into `scored`)
-/// with one `choice` key: the runs must be consecutive.
+/// The first most similar pair of each run of `positions` (into `scored`) with one `choice`
+/// key: the runs must be consecutive.
 fn choose(
     positions: impl Iterator<Item = usize>,
     scored: &[Scored],
     choice: impl Fn(&Scored) -> (u32, DocId),
-    keep: &mut [bool],
-) {
+) -> Vec<usize> {
+    let mut chosen = Vec::new();
     let mut best: Option<((u32, DocId), f64, usize)> = None;
     for at in positions {
         let (key, similarity) = (choice(&scored[at]), scored[at].similarity);
@@ -937,16 +946,13 @@ fn choose(
                 }
             }
             _ => {
-                if let Some((_, _, chosen)) = best {
-                    keep[chosen] = true;
-                }
+                chosen.extend(best.map(|(_, _, at)| at));
                 best = Some((key, similarity, at));
             }
         }
     }
-    if let Some((_, _, chosen)) = best {
-        keep[chosen] = true;
-    }
+    chosen.extend(best.map(|(_, _, at)| at));
+    chosen
 }
 
 /// Every member's similarity to its group's consensus (1 for the consensus itself): the one
