@@ -367,19 +367,12 @@ fn align<R: Send>(
     timings.produced(pairs.len(), "pairs");
     let texts = Texts::new(&items, &documents_of_items, &sketches, text_of);
     let (mut pairs, groups) = timings.time("group", || {
-        let mut first_groups = group(&mut pairs);
-        first_groups.par_iter_mut().for_each(|group| group.agreement = agreement(group, &index, &texts));
-        let mut pairs = coherent(pairs, &first_groups, config.coherence_threshold);
-        // A group that lost no member keeps its pairs, consensus and agreement; only the groups
-        // that pruning changed are measured again.
-        let unchanged: rustc_hash::FxHashMap<UnitRef, &Group> =
-            first_groups.iter().map(|group| (group.members[0], group)).collect();
         let mut groups = group(&mut pairs);
-        groups.par_iter_mut().for_each(|group| {
-            group.agreement = match unchanged.get(&group.members[0]) {
-                Some(before) if before.members == group.members => before.agreement.clone(),
-                _ => agreement(group, &index, &texts),
-            }
+        groups.par_iter_mut().for_each(|group| group.agreement = agreement(group, &index, &texts));
+        // Only the groups that pruning changed are measured again.
+        let (pairs, mut groups, formed) = coherent(pairs, groups, config.coherence_threshold);
+        groups.par_iter_mut().zip(formed).filter(|(_, formed)| *formed).for_each(|(group, _)| {
+            group.agreement = agreement(group, &index, &texts);
         });
         (pairs, groups)
     });
