@@ -1,6 +1,7 @@
 //! The pipeline: wires the stages together and runs them in parallel (rayon); the only other
-//! parallel loops are in name clustering (grouping mentions, spelling pairs, links, clusters)
-//! and in building the index (per document), in its pool.
+//! parallel loops are in name clustering (grouping mentions, spelling pairs, links, clusters),
+//! in alignment (building the index per document, selection's two sides), in its pool, and in
+//! building the larger reports (`report`).
 //!
 //! Per-document stages run with `par_iter` and keep input order; corpus-wide statistics are
 //! merged by a merge whose result does not depend on grouping or order. The result is
