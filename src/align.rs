@@ -1231,9 +1231,13 @@ mod tests {
         }
     }
 
+    /// Unit `unit` of document `doc`.
+    fn unit(doc: u32, unit: u32) -> UnitRef {
+        UnitRef { doc: DocId(doc), unit }
+    }
+
     #[test]
     fn group_order_keeps_the_pairs_order_within_a_group() {
-        let unit = |doc: u32, unit: u32| UnitRef { doc: DocId(doc), unit };
         let pair = |a: UnitRef, b: UnitRef, group: u32| Pair { group, ..sentence_pair(a, b) };
         // Sorted by (a, b), groups interleaved, one group without pairs.
         let pairs = vec![
@@ -1315,7 +1319,6 @@ mod tests {
 
     #[test]
     fn coherent_groups_the_pairs_left_as_group_does() {
-        let unit = |doc: u32, unit: u32| UnitRef { doc: DocId(doc), unit };
         let pair = |a: UnitRef, b: UnitRef, similarity: f64| Pair { similarity, ..sentence_pair(a, b) };
         // Three statements; the middle one is a chain whose member (2, 1) bridges two halves
         // and does not resemble the consensus, so it splits in two, around the others.
@@ -1499,7 +1502,6 @@ mod tests {
         fn groups_are_the_connected_components_in_order_of_first_member(
             links in proptest::collection::vec((0u32..4, 0u32..5, 0u32..4, 0u32..5), 0..24)
         ) {
-            let unit = |doc: u32, unit: u32| UnitRef { doc: DocId(doc), unit };
             let mut ends: Vec<(UnitRef, UnitRef)> = links
                 .iter()
                 .filter(|(doc_a, _, doc_b, _)| doc_a != doc_b)
