@@ -435,9 +435,9 @@ pub fn write_synthetic(directory: &Path, synthetic: &crate::synth::Synthetic) ->
 }
 
 /// Writes a file atomically: into a temporary file beside it, then renamed over it (see
-/// [`write_staged`]).
+/// [`Staging`]).
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<(), Error> {
-    write_staged(path, write)?.commit()
+    Staging::create(path)?.write(write)?.commit()
 }
 
 /// A file written in full into a temporary file beside its path, and not yet in place.
@@ -449,7 +449,7 @@ pub struct Staged {
 
 impl Staged {
     /// Waits for the disk to hold the file, then renames it over its path. Writing synced all
-    /// but the last few megabytes as it went (see [`write_staged`]), but waiting for those is
+    /// but the last few megabytes as it went (see [`Staging::write`]), but waiting for those is
     /// still waiting for the disk, so a caller with more files to write can commit on another
     /// thread.
     pub fn commit(self) -> Result<(), Error> {
@@ -458,15 +458,6 @@ impl Staged {
         self.temporary.persist(&self.path).map_err(|err| io_error(err.error))?;
         Ok(())
     }
-}
-
-/// Writes a file into a temporary file beside `path`, to be put in place by
-/// [`Staged::commit`] (see [`Staging`]).
-pub fn write_staged(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> csv::Result<()>,
-) -> Result<Staged, Error> {
-    Staging::create(path)?.write(write)
 }
 
 /// An empty temporary file beside its path, to be written and then committed; dropped before
@@ -648,12 +639,15 @@ mod tests {
         let report = directory.path().join("report.csv");
         std::fs::write(&report, b"old\n").expect("an earlier report");
         let entries = || std::fs::read_dir(directory.path()).expect("listed").count();
-        let staged = write_staged(&report, |out| Ok(out.write_all(b"new\n")?)).expect("staged");
+        let stage = || {
+            let staging = Staging::create(&report).expect("created");
+            staging.write(|out| Ok(out.write_all(b"new\n")?)).expect("staged")
+        };
+        let staged = stage();
         assert_eq!(std::fs::read(&report).expect("read"), b"old\n");
         drop(staged);
         assert_eq!((std::fs::read(&report).expect("read"), entries()), (b"old\n".to_vec(), 1));
-        let staged = write_staged(&report, |out| Ok(out.write_all(b"new\n")?)).expect("staged");
-        staged.commit().expect("committed");
+        stage().commit().expect("committed");
         assert_eq!((std::fs::read(&report).expect("read"), entries()), (b"new\n".to_vec(), 1));
     }
 
