@@ -110,6 +110,19 @@ pub struct Stage {
     pub output: Option<(usize, &'static str)>,
     /// The process's peak resident memory so far, in bytes, where the system tells it.
     pub peak_memory: Option<u64>,
+    /// CPU time all threads spent in the stage, where the system tells it: against `time`,
+    /// how many cores the stage kept busy.
+    pub cpu_time: Option<Duration>,
+}
+
+/// The CPU time (user and system) the process has used so far, on Linux: `utime` and `stime`
+/// of `/proc/self/stat`, in the kernel's fixed user-visible tick of a hundredth of a second.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name in parentheses may hold spaces; the fields are counted after it.
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().collect();
+    let ticks = |field: usize| fields.get(field)?.parse::<u64>().ok();
+    Some(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
 }
 
 /// The process's peak resident set size (`VmHWM`), on Linux.
@@ -123,9 +136,15 @@ fn peak_memory() -> Option<u64> {
 impl Timings {
     /// Runs `stage`, recording how long it took under `name`.
     pub fn time<T>(&mut self, name: &'static str, stage: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
+        let (start, cpu_start) = (Instant::now(), cpu_time());
         let result = stage();
-        self.stages.push(Stage { name, time: start.elapsed(), output: None, peak_memory: peak_memory() });
+        self.stages.push(Stage {
+            name,
+            time: start.elapsed(),
+            output: None,
+            peak_memory: peak_memory(),
+            cpu_time: cpu_time().zip(cpu_start).map(|(end, start)| end.saturating_sub(start)),
+        });
         result
     }
 
@@ -172,17 +191,12 @@ impl Analysis {
 /// still returns them, so the caller can report them before failing.
 pub fn run(inputs: &[PathBuf], config: &Config) -> Result<Analysis, Error> {
     let pool = thread_pool(config)?;
-    let start = Instant::now();
-    let loaded = pool.install(|| load(inputs, &config.load));
-    let load_stage = Stage {
-        name: "load",
-        time: start.elapsed(),
-        output: Some((loaded.documents.len(), "documents")),
-        peak_memory: peak_memory(),
-    };
+    let mut load_timing = Timings::default();
+    let loaded = load_timing.time("load", || pool.install(|| load(inputs, &config.load)));
+    load_timing.produced(loaded.documents.len(), "documents");
     let mut analysis = analyse_in(&pool, loaded.documents, config);
     analysis.diagnostics = loaded.diagnostics;
-    analysis.timings.stages.insert(0, load_stage);
+    analysis.timings.stages.splice(0..0, load_timing.stages);
     Ok(analysis)
 }
 
@@ -422,4 +436,25 @@ fn segment_with(documents: &[Document], corpus: &CorpusStats, bar: &ProgressBar)
         .collect();
     bar.finish_and_clear();
     segmented
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_stage_records_the_cpu_time_it_took() {
+        let mut timings = Timings::default();
+        timings.time("work", || {
+            let before = cpu_time().expect("Linux tells a process its CPU time");
+            // Work until the tick moves; a busy machine only makes this take longer.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while cpu_time().expect("still told") <= before {
+                assert!(Instant::now() < deadline, "no CPU time counted in 30 s of work");
+            }
+        });
+        let cpu = timings.stages[0].cpu_time.expect("recorded");
+        assert!(cpu >= Duration::from_millis(10), "{cpu:?}");
+    }
 }

@@ -16,7 +16,7 @@ use crate::output::{
     Report, Staging, write_alignments, write_atomic, write_defects, write_divergences, write_duplicates,
     write_names, write_segments, write_sources,
 };
-use crate::pipeline::{Analysis, Config, Depth, Timings, run};
+use crate::pipeline::{Analysis, Config, Depth, Stage, Timings, run};
 
 /// How a run ended, mapped to the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -326,9 +326,24 @@ fn print_timings(timings: &Timings) {
     for stage in &timings.stages {
         let memory = stage.peak_memory.map(|bytes| format!("  peak {} MB", bytes >> 20)).unwrap_or_default();
         let output = stage.output.map(|(count, what)| format!("  {count} {what}")).unwrap_or_default();
-        eprintln!("{:>16} {:8.3} s{memory}{output}", stage.name, stage.time.as_secs_f64());
+        eprintln!("{:>16} {:8.3} s{}{memory}{output}", stage.name, stage.time.as_secs_f64(), cores(stage));
     }
     eprintln!("{:>16} {:8.3} s", "total", total.as_secs_f64());
+}
+
+/// How many cores a stage kept busy on average (its CPU time over its wall time), where the
+/// system tells it and the stage was long enough to measure with a hundredth of a second.
+fn cores(stage: &Stage) -> String {
+    match stage.cpu_time {
+        Some(cpu) if stage.time.as_secs_f64() >= 0.05 => {
+            format!(
+                "  cpu {:6.3} s ({:.2} cores)",
+                cpu.as_secs_f64(),
+                cpu.as_secs_f64() / stage.time.as_secs_f64()
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 fn summary(analysis: &Analysis, directory: &Path) -> String {
