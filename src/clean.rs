@@ -36,7 +36,11 @@ struct Counts {
 impl Counts {
     /// Counts one more document.
     fn add(mut self, document: &Document) -> Counts {
-        let mut buffer = [0; 32];
+        // Words are counted in the document first, as written, and then once per distinct word
+        // in the corpus counts: a document repeats most of its words, and a map of its own
+        // stays in cache where the corpus's (tens of thousands of words at scale) does not.
+        let mut written: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut inner_capitalised: FxHashMap<&str, u32> = FxHashMap::default();
         let mut document_lines = Vec::new();
         for line in document.text.lines() {
             let line = line.trim();
@@ -45,15 +49,24 @@ impl Counts {
             }
             document_lines.push(line_key(line));
             for (offset, word) in letter_runs(line) {
-                count_word(&mut self.words.lowercase, &lowercase(word, &mut buffer));
-                if word.chars().next().is_some_and(char::is_uppercase) {
-                    count_word(&mut self.words.capitalised, word);
+                *written.entry(word).or_default() += 1;
+                if is_capitalised(word) {
                     let before = line[..offset].trim_end().chars().next_back();
                     if before.is_some_and(|c| c.is_alphanumeric() || c == ',') {
-                        count_word(&mut self.words.inner_capitalised, word);
+                        *inner_capitalised.entry(word).or_default() += 1;
                     }
                 }
             }
+        }
+        let mut buffer = [0; 32];
+        for (word, count) in written {
+            count_word(&mut self.words.lowercase, &lowercase(word, &mut buffer), count);
+            if is_capitalised(word) {
+                count_word(&mut self.words.capitalised, word, count);
+            }
+        }
+        for (word, count) in inner_capitalised {
+            count_word(&mut self.words.inner_capitalised, word, count);
         }
         // A line repeated within one document is not repeated across documents.
         document_lines.sort_unstable();
@@ -138,15 +151,19 @@ fn line_key(line: &str) -> u64 {
     hasher.finish()
 }
 
-/// Counts one more `word`, allocating its key only the first time: a corpus has few distinct
-/// words and many occurrences.
-fn count_word(counts: &mut FxHashMap<String, u32>, word: &str) {
+/// Counts `count` more of `word`, allocating its key only the first time: a corpus has few
+/// distinct words and many occurrences.
+fn count_word(counts: &mut FxHashMap<String, u32>, word: &str, count: u32) {
     match counts.get_mut(word) {
-        Some(count) => *count += 1,
+        Some(counted) => *counted += count,
         None => {
-            counts.insert(word.to_owned(), 1);
+            counts.insert(word.to_owned(), count);
         }
     }
+}
+
+fn is_capitalised(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// The corpus-wide statistics of `documents`, counted in parallel (in the current rayon
