@@ -183,82 +183,111 @@ pub fn name_tokens(names: &[NameCluster]) -> NameIndex {
     owners.into_iter().filter(|(_, ids)| ids.len() == 1).map(|(token, ids)| (token, ids[0])).collect()
 }
 
-/// The content tokens of one document, each distinct token numbered once in order of first
-/// use. A document repeats its words: each word is stemmed and looked up once (stemming every
-/// occurrence was a quarter of building the index, and a string per occurrence most of the rest).
-pub struct DocumentTokens {
-    stemmer: Stemmer,
-    /// Word (in matching form) to its token's id, or `None` for a word without content: the
-    /// most frequent words are function words, and looking each occurrence up in the word
-    /// lists compared strings a dozen times.
-    words: FxHashMap<String, Option<u32>>,
-    /// Token text to id, and id to text.
-    ids: FxHashMap<String, u32>,
-    vocabulary: Vec<String>,
-    /// Per id, the text's first eight bytes as a number, which orders most pairs of texts
-    /// without comparing strings.
-    order_keys: Vec<u64>,
+/// A document's items and the content words they use, found before names are clustered: the
+/// part of building the items that needs no name clusters (matching forms, words, stems), so
+/// that it can run while names are clustered; [`DocumentWords::items`] then makes the tokens.
+#[derive(Debug, Default)]
+pub struct DocumentWords {
+    /// The items, in text order: sentences, and quotes that are statements, with a content word.
+    items: Vec<Item>,
+    /// The items' content words as ids into `words`, item after item, in text order.
+    word_ids: Vec<u32>,
+    /// Where each item's words end in `word_ids`.
+    ends: Vec<usize>,
+    /// Per word id, in order of first use: the word (matching form), and its token unless it
+    /// names someone: the number itself, or the word's stem.
+    words: Vec<(String, String)>,
 }
 
-impl Default for DocumentTokens {
-    fn default() -> Self {
-        DocumentTokens {
-            stemmer: Stemmer::create(Algorithm::English),
-            words: FxHashMap::default(),
-            ids: FxHashMap::default(),
-            vocabulary: Vec::new(),
-            order_keys: Vec::new(),
+impl DocumentWords {
+    /// The items of `document` and their content words. A document repeats its words: each is
+    /// stemmed and looked up once (stemming every occurrence was a quarter of building the
+    /// index, and a string per occurrence most of the rest).
+    pub fn of(document: &Document, segmented: &Segmented) -> DocumentWords {
+        let stemmer = Stemmer::create(Algorithm::English);
+        // Word to id, or `None` for a word without content: the most frequent words are
+        // function words, and looking each occurrence up in the word lists compared strings a
+        // dozen times.
+        let mut ids: FxHashMap<String, Option<u32>> = FxHashMap::default();
+        let mut words = DocumentWords::default();
+        for (position, unit) in segmented.units.iter().enumerate() {
+            let kind = match unit.kind {
+                UnitKind::Sentence { .. } => AlignKind::Sentence,
+                UnitKind::Quote { form: QuoteForm::Statement, .. } => AlignKind::Quote,
+                _ => continue,
+            };
+            let start = words.word_ids.len();
+            for word in form_words(&matching_form(unit.span.of(&document.text))) {
+                let id = match ids.get(word) {
+                    Some(&id) => id,
+                    None => {
+                        let id =
+                            (!is_function_word(word) && STOPWORDS.binary_search(&word).is_err()).then(|| {
+                                let token = if word.chars().all(|c| c.is_ascii_digit()) {
+                                    word.to_owned()
+                                } else {
+                                    stemmer.stem(word).into_owned()
+                                };
+                                words.words.push((word.to_owned(), token));
+                                words.words.len() as u32 - 1
+                            });
+                        ids.insert(word.to_owned(), id);
+                        id
+                    }
+                };
+                words.word_ids.extend(id);
+            }
+            if words.word_ids.len() > start {
+                words.items.push(Item { unit: UnitRef { doc: document.id, unit: position as u32 }, kind });
+                words.ends.push(words.word_ids.len());
+            }
         }
-    }
-}
-
-impl DocumentTokens {
-    /// Content tokens of a text: stems of content words, numbers, and `#<cluster>` for names;
-    /// as ids, in the order of their texts, each once.
-    pub fn of(&mut self, text: &str, names: &NameIndex) -> Vec<u32> {
-        let form = matching_form(text);
-        let mut tokens: Vec<u32> = form_words(&form).filter_map(|word| self.token_of(word, names)).collect();
-        let text_order = |&x: &u32, &y: &u32| {
-            let (x, y) = (x as usize, y as usize);
-            self.order_keys[x]
-                .cmp(&self.order_keys[y])
-                .then_with(|| self.vocabulary[x].cmp(&self.vocabulary[y]))
-        };
-        tokens.sort_unstable_by(text_order);
-        tokens.dedup();
-        tokens
+        words
     }
 
-    /// The text of token `id`.
-    pub fn text(&self, id: u32) -> &str {
-        &self.vocabulary[id as usize]
-    }
-
-    /// The id of a word's token, `None` for a word without content.
-    fn token_of(&mut self, word: &str, names: &NameIndex) -> Option<u32> {
-        if let Some(&id) = self.words.get(word) {
-            return id;
+    /// The items with their content tokens: stems of content words, numbers, and `#<cluster>`
+    /// for names; as ids numbered in order of first use, each item's in the order of their
+    /// texts, each once.
+    pub fn items(self, names: &NameIndex) -> DocumentItems {
+        let DocumentWords { items, word_ids, ends, mut words } = self;
+        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut document = DocumentItems::default();
+        // Per id, the text's first eight bytes as a number, which orders most pairs of texts
+        // without comparing strings.
+        let mut order_keys: Vec<u64> = Vec::new();
+        let mut token_of_word: Vec<Option<u32>> = vec![None; words.len()];
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        let mut tokens = Vec::new();
+        for (item, (start, end)) in items.into_iter().zip(starts.zip(ends.iter().copied())) {
+            tokens.clear();
+            for &word in &word_ids[start..end] {
+                let token = *token_of_word[word as usize].get_or_insert_with(|| {
+                    let (word, token) = &mut words[word as usize];
+                    let token = match names.get(word.as_str()) {
+                        Some(cluster) => format!("#{cluster}"),
+                        None => std::mem::take(token),
+                    };
+                    let next = document.vocabulary.len() as u32;
+                    *ids.entry(token).or_insert_with_key(|token| {
+                        let mut prefix = [0u8; 8];
+                        let length = token.len().min(8);
+                        prefix[..length].copy_from_slice(&token.as_bytes()[..length]);
+                        order_keys.push(u64::from_be_bytes(prefix));
+                        document.vocabulary.push(token.clone());
+                        next
+                    })
+                });
+                tokens.push(token);
+            }
+            let vocabulary = &document.vocabulary;
+            tokens.sort_unstable_by(|&x, &y| {
+                let (x, y) = (x as usize, y as usize);
+                order_keys[x].cmp(&order_keys[y]).then_with(|| vocabulary[x].cmp(&vocabulary[y]))
+            });
+            tokens.dedup();
+            document.push(item, &tokens);
         }
-        if is_function_word(word) || STOPWORDS.binary_search(&word).is_ok() {
-            self.words.insert(word.to_owned(), None);
-            return None;
-        }
-        let token = match names.get(word) {
-            Some(cluster) => format!("#{cluster}"),
-            None if word.chars().all(|c| c.is_ascii_digit()) => word.to_owned(),
-            None => self.stemmer.stem(word).into_owned(),
-        };
-        let next = self.vocabulary.len() as u32;
-        let id = *self.ids.entry(token).or_insert_with_key(|token| {
-            let mut prefix = [0u8; 8];
-            let length = token.len().min(8);
-            prefix[..length].copy_from_slice(&token.as_bytes()[..length]);
-            self.order_keys.push(u64::from_be_bytes(prefix));
-            self.vocabulary.push(token.clone());
-            next
-        });
-        self.words.insert(word.to_owned(), Some(id));
-        Some(id)
+        document
     }
 }
 
@@ -305,24 +334,9 @@ impl DocumentItems {
     }
 }
 
-/// The items of one document, each with its content tokens.
+/// The items of one document, each with its content tokens (see [`DocumentWords`]).
 pub fn items(document: &Document, segmented: &Segmented, names: &NameIndex) -> DocumentItems {
-    let mut tokens = DocumentTokens::default();
-    let mut items = DocumentItems::default();
-    for (position, unit) in segmented.units.iter().enumerate() {
-        let kind = match unit.kind {
-            UnitKind::Sentence { .. } => AlignKind::Sentence,
-            UnitKind::Quote { form: QuoteForm::Statement, .. } => AlignKind::Quote,
-            _ => continue,
-        };
-        let unit_tokens = tokens.of(unit.span.of(&document.text), names);
-        if !unit_tokens.is_empty() {
-            items
-                .push(Item { unit: UnitRef { doc: document.id, unit: position as u32 }, kind }, &unit_tokens);
-        }
-    }
-    items.vocabulary = tokens.vocabulary;
-    items
+    DocumentWords::of(document, segmented).items(names)
 }
 
 /// The inverted index over items' rare tokens.
@@ -1629,16 +1643,20 @@ mod tests {
     fn content_tokens_map_names_to_clusters_and_drop_function_words() {
         let names: NameIndex =
             [("witkoff", 1), ("vitkoff", 1)].into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-        let mut tokens = DocumentTokens::default();
-        let mut texts_of = |text: &str| -> Vec<String> {
-            let ids = tokens.of(text, &names);
-            ids.iter().map(|&id| tokens.text(id).to_owned()).collect()
-        };
+        let text = "Vitkoff met the negotiators on October 14.\nWitkoff's negotiator.\nNegotiators met.";
+        let document = Document::new(DocId(0), "s", text);
+        let segmented = crate::pipeline::segment_all(std::slice::from_ref(&document));
+        let items = DocumentWords::of(&document, &segmented[0]).items(&names);
+        let texts: Vec<Vec<&str>> = items
+            .item_tokens()
+            .map(|(_, tokens)| tokens.iter().map(|&id| items.vocabulary[id as usize].as_str()).collect())
+            .collect();
         assert_eq!(
-            texts_of("Vitkoff met the negotiators on October 14"),
-            ["#1", "14", "met", "negoti", "octob"]
+            texts,
+            [vec!["#1", "14", "met", "negoti", "octob"], vec!["#1", "negoti"], vec!["met", "negoti"]]
         );
-        assert_eq!(texts_of("Witkoff's negotiator"), ["#1", "negoti"]);
-        assert_eq!(texts_of("Negotiators met"), ["met", "negoti"]);
+        // Ids in order of first use: the first item's words in text order.
+        let first_used: Vec<&str> = items.vocabulary.iter().map(String::as_str).collect();
+        assert_eq!(first_used, ["#1", "met", "negoti", "octob", "14"]);
     }
 }

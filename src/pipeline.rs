@@ -14,8 +14,9 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, AlignKind, DocumentItems, DocumentRanges, Group, Index, Item, Pair, Scored, Texts, UnitRef,
-    agreement, candidates, coherent, describe, group, group_order, items, name_tokens, score, select,
+    AlignConfig, AlignKind, DocumentItems, DocumentRanges, DocumentWords, Group, Index, Item, Pair, Scored,
+    Texts, UnitRef, agreement, candidates, coherent, describe, group, group_order, name_tokens, score,
+    select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
@@ -231,10 +232,22 @@ fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Confi
         // large allocations of alignment.
         drop(corpus);
         timings.produced(mentions.len(), "mentions");
-        let (spellings, names, contested) = timings.time("cluster", || {
-            let spellings = Spellings::new(&mentions, &config.names);
-            let (names, contested) = spellings.cluster(None);
-            (spellings, names, contested)
+        // Alignment's items and their words need no names: found beside clustering, they fill
+        // the cores its serial steps leave idle.
+        let ((spellings, names, contested), words) = timings.time("cluster+words", || {
+            rayon::join(
+                || {
+                    let spellings = Spellings::new(&mentions, &config.names);
+                    let (names, contested) = spellings.cluster(None);
+                    (spellings, names, contested)
+                },
+                || match config.depth {
+                    Depth::Alignment => {
+                        words_of(&documents, &segmented, &stage_bar(config, "words", documents.len()))
+                    }
+                    _ => Vec::new(),
+                },
+            )
         });
         timings.produced(names.len(), "clusters");
         if config.depth < Depth::Alignment {
@@ -252,7 +265,7 @@ fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Confi
             (!all_confirmed).then(|| spellings.cluster(Some(&confirmed)).0)
         };
         let (pairs, groups, relinked) =
-            align(&documents, &segmented, &names, config, &mut timings, confirm_names);
+            align(&documents, &segmented, words, &names, config, &mut timings, confirm_names);
         let names = relinked.unwrap_or(names);
         timings.produced(names.len(), "clusters");
         (segmented, mentions, names, (pairs, groups))
@@ -286,11 +299,25 @@ fn mentions_of(
     join_and_split_juxtaposed(per_document)
 }
 
-/// Finds, scores and selects aligned pairs, groups them into statements and describes them;
-/// `alongside_describe` gets the aligned sentence pairs and runs while they are described.
+/// The items of every document and their content words.
+fn words_of(documents: &[Document], segmented: &[Segmented], bar: &ProgressBar) -> Vec<DocumentWords> {
+    let words = documents
+        .par_iter()
+        .zip(segmented)
+        .progress_with(bar.clone())
+        .map(|(document, segmented)| DocumentWords::of(document, segmented))
+        .collect();
+    bar.finish_and_clear();
+    words
+}
+
+/// Finds, scores and selects aligned pairs of the items in `words`, groups them into
+/// statements and describes them; `alongside_describe` gets the aligned sentence pairs and
+/// runs while they are described.
 fn align<R: Send>(
     documents: &[Document],
     segmented: &[Segmented],
+    words: Vec<DocumentWords>,
     names: &[NameCluster],
     run_config: &Config,
     timings: &mut Timings,
@@ -300,12 +327,8 @@ fn align<R: Send>(
     let name_index = name_tokens(names);
     let (items, index) = timings.time("index", || {
         let bar = stage_bar(run_config, "index", documents.len());
-        let documents_items: Vec<DocumentItems> = documents
-            .par_iter()
-            .zip(segmented)
-            .progress_with(bar.clone())
-            .map(|(document, segmented)| items(document, segmented, &name_index))
-            .collect();
+        let documents_items: Vec<DocumentItems> =
+            words.into_par_iter().progress_with(bar.clone()).map(|words| words.items(&name_index)).collect();
         bar.finish_and_clear();
         let items: Vec<Item> =
             documents_items.iter().flat_map(|document| document.items.iter().copied()).collect();

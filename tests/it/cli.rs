@@ -133,7 +133,7 @@ fn timings_list_every_stage_and_the_total() {
             "statistics",
             "segment",
             "mentions",
-            "cluster",
+            "cluster+words",
             "index",
             "candidates",
             "sketch",
