@@ -245,7 +245,8 @@ fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Confi
                 },
                 || match config.depth {
                     Depth::Alignment => {
-                        words_of(&documents, &segmented, &stage_bar(config, "words", documents.len()))
+                        let bar = stage_bar(config, "words", documents.len());
+                        per_document(&documents, &segmented, &bar, DocumentWords::of)
                     }
                     _ => Vec::new(),
                 },
@@ -287,30 +288,30 @@ fn mentions_of(
     corpus: &CorpusStats,
     bar: &ProgressBar,
 ) -> Vec<Mention> {
-    let per_document: Vec<Vec<Mention>> = documents
-        .par_iter()
-        .zip(segmented)
-        .progress_with(bar.clone())
-        .map(|(document, segmented)| {
-            extract_mentions(document, &segmented.units, &segmented.defects, &corpus.vocabulary)
-        })
-        .collect();
-    bar.finish_and_clear();
+    let per_document = per_document(documents, segmented, bar, |document, segmented| {
+        extract_mentions(document, &segmented.units, &segmented.defects, &corpus.vocabulary)
+    });
     // Joined by the splitting, into a vector sized first: collecting them flattened grew a
     // vector per thread, copying a million mentions into fresh memory at each doubling.
     join_and_split_juxtaposed(per_document)
 }
 
-/// The items of every document and their content words.
-fn words_of(documents: &[Document], segmented: &[Segmented], bar: &ProgressBar) -> Vec<DocumentWords> {
-    let words = documents
+/// `each` of every document with its segmentation, in parallel and in document order, shown
+/// on `bar`.
+fn per_document<T: Send>(
+    documents: &[Document],
+    segmented: &[Segmented],
+    bar: &ProgressBar,
+    each: impl Fn(&Document, &Segmented) -> T + Sync + Send,
+) -> Vec<T> {
+    let results = documents
         .par_iter()
         .zip(segmented)
         .progress_with(bar.clone())
-        .map(|(document, segmented)| DocumentWords::of(document, segmented))
+        .map(|(document, segmented)| each(document, segmented))
         .collect();
     bar.finish_and_clear();
-    words
+    results
 }
 
 /// Finds, scores and selects aligned pairs of the items in `words`, groups them into
