@@ -155,8 +155,11 @@ pub fn compare_each(texts: &[&str], reference: &str) -> Vec<Matches> {
 /// character), word orders left empty.
 fn character_matches(a: &[u64], b: &[u64]) -> Matches {
     let mut result = Matches::default();
-    let (low, high) = (prefix_matches(a, b, [1, 2, 3]), prefix_matches(a, b, [4, 5, 6]));
-    for (order, matched) in (1..=CHAR_ORDER).zip(low.into_iter().chain(high)) {
+    let matched = run_matches(a, b).unwrap_or_else(|| {
+        let (low, high) = (prefix_matches(a, b, [1, 2, 3]), prefix_matches(a, b, [4, 5, 6]));
+        std::array::from_fn(|order| if order < 3 { low[order] } else { high[order - 3] })
+    });
+    for (order, matched) in (1..=CHAR_ORDER).zip(matched) {
         let grams = |len: usize| (len + 1).saturating_sub(order);
         result.chars[order - 1] = (grams(a.len()), grams(b.len()), matched);
     }
@@ -165,6 +168,8 @@ fn character_matches(a: &[u64], b: &[u64]) -> Matches {
 
 /// Bits per renumbered character in [`window_keys`]: six fit in a `u64`.
 const ID_BITS: usize = 10;
+/// The bits of a window key in use.
+const KEY_BITS: usize = ID_BITS * CHAR_ORDER;
 
 /// Every position's next [`CHAR_ORDER`] characters (ids from 1) packed into one key, first
 /// character highest and zero past the end, sorted. Sorting by the whole window sorts every
@@ -186,7 +191,8 @@ fn extend_window_keys(ids: &[u64], keys: &mut Vec<u64>) {
     keys[start..].sort_unstable();
 }
 
-/// Matches between the n-grams of two sets of sorted [`window_keys`], for `N` orders at once:
+/// Matches between the n-grams of two sets of sorted [`window_keys`], for `N` orders at once,
+/// where [`run_matches`] cannot count them (texts of [`RUN_LIMIT`] characters or more):
 /// an n-gram is a key's first n characters. A window that ends before n characters has a
 /// zero last character there, is no n-gram of that order, and never counts.
 ///
@@ -215,6 +221,113 @@ fn prefix_matches<const N: usize>(a: &[u64], b: &[u64], orders: [usize; N]) -> [
         }
     }
     count
+}
+
+/// [`prefix_matches`] of all orders in one merge, for texts of fewer than [`RUN_LIMIT`]
+/// characters (longer ones would overflow its counters; `None` then).
+///
+/// Sorting by the whole key sorts every prefix, so in the merged order of both texts' keys
+/// each n-gram is one run of neighbours, for all n at once. Where a key's common prefix with
+/// the key before it ends, the runs of the longer orders end, and each adds the smaller of
+/// its two sides' counts. The counts of all six orders live in lanes of one `u64`, so a key
+/// updates them in a dozen word operations, off the merge's chain of dependent loads.
+fn run_matches(a: &[u64], b: &[u64]) -> Option<[usize; CHAR_ORDER]> {
+    if a.len() >= RUN_LIMIT || b.len() >= RUN_LIMIT {
+        return None;
+    }
+    let mut runs = Runs::default();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        let from_a = x <= y;
+        runs.push(if from_a { x } else { y }, from_a);
+        i += usize::from(from_a);
+        j += usize::from(!from_a);
+    }
+    // The rest of one side can only add to the runs still open.
+    let (rest, from_a) = if i < a.len() { (&a[i..], true) } else { (&b[j..], false) };
+    for &key in rest {
+        if runs.push(key, from_a) == ALL_LANES {
+            break;
+        }
+    }
+    Some(runs.finish())
+}
+
+/// Bits per order's counter in [`Runs`]; the top bit of each is a guard for comparisons.
+const LANE_BITS: usize = 10;
+/// Counts stay below the guard bit as long as texts are shorter than this.
+const RUN_LIMIT: usize = 1 << (LANE_BITS - 1);
+const LANE_ONES: u64 = lanes_from(0);
+const ALL_LANES: u64 = LANE_ONES * ((1 << LANE_BITS) - 1);
+const GUARDS: u64 = LANE_ONES << (LANE_BITS - 1);
+/// The lanes of orders whose runs a key closes, by the leading zeros of the key xor the one
+/// before it: orders longer than their common prefix.
+const CLOSED_BY_LEADING_ZEROS: [u64; 65] = {
+    let mut table = [0; 65];
+    let mut zeros: usize = 0;
+    while zeros < 65 {
+        let common = if zeros == 64 { CHAR_ORDER } else { zeros.saturating_sub(64 - KEY_BITS) / ID_BITS };
+        table[zeros] = lanes_from(common) * ((1 << LANE_BITS) - 1);
+        zeros += 1;
+    }
+    table
+};
+/// A one in the lanes of the orders a key is an n-gram of, by its trailing zeros (a window
+/// cut short by the end of its text ends in zero characters).
+const COUNTED_BY_TRAILING_ZEROS: [u64; 65] = {
+    let mut table = [0; 65];
+    let mut zeros: usize = 0;
+    while zeros < 65 {
+        let length = CHAR_ORDER - zeros / ID_BITS;
+        table[zeros] = LANE_ONES & !lanes_from(length);
+        zeros += 1;
+    }
+    table
+};
+
+/// A one in the lanes of orders (0-based) `first` and up.
+const fn lanes_from(first: usize) -> u64 {
+    let mut lanes = 0;
+    let mut order = first;
+    while order < CHAR_ORDER {
+        lanes |= 1 << (order * LANE_BITS);
+        order += 1;
+    }
+    lanes
+}
+
+/// [`run_matches`]' counters: per order, the open run's count on each side, and the matches
+/// of the runs closed so far.
+#[derive(Default)]
+struct Runs {
+    previous: u64,
+    ours: u64,
+    theirs: u64,
+    matched: u64,
+}
+
+impl Runs {
+    /// Adds the next key in merged order, from `a` or `b`; returns the lanes it closed.
+    #[inline(always)]
+    fn push(&mut self, key: u64, from_a: bool) -> u64 {
+        let closed = CLOSED_BY_LEADING_ZEROS[(key ^ self.previous).leading_zeros() as usize];
+        let counted = COUNTED_BY_TRAILING_ZEROS[key.trailing_zeros() as usize];
+        let ours_not_less = ((self.ours | GUARDS) - self.theirs) & GUARDS;
+        let take_theirs = (ours_not_less >> (LANE_BITS - 1)) * ((1 << LANE_BITS) - 1);
+        let smaller = (self.theirs & take_theirs) | (self.ours & !take_theirs);
+        self.matched += smaller & closed;
+        let side = 0u64.wrapping_sub(u64::from(from_a));
+        self.ours = (self.ours & !closed) + (counted & side);
+        self.theirs = (self.theirs & !closed) + (counted & !side);
+        self.previous = key;
+        closed
+    }
+
+    fn finish(mut self) -> [usize; CHAR_ORDER] {
+        self.push(0, false);
+        std::array::from_fn(|order| ((self.matched >> (order * LANE_BITS)) & ((1 << LANE_BITS) - 1)) as usize)
+    }
 }
 
 fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
@@ -673,6 +786,18 @@ mod tests {
         assert_eq!(compare_texts(&wide, narrow), compare(&Profile::new(&wide), &Profile::new(narrow)));
     }
 
+    #[test]
+    fn texts_around_the_run_limit_compare_exactly() {
+        // One character repeated: order 1 has a single run as long as the text.
+        for length in [RUN_LIMIT - 2, RUN_LIMIT - 1, RUN_LIMIT, RUN_LIMIT + 1] {
+            let (same, mixed) = ("a".repeat(length), "ab".repeat(length / 2));
+            for (a, b) in [(&same, &same), (&same, &mixed), (&mixed, &same), (&same, &"a".to_owned())] {
+                let exact = compare(&Profile::new(a), &Profile::new(b));
+                assert_eq!(compare_texts(a, b), exact, "{} and {} characters", a.len(), b.len());
+            }
+        }
+    }
+
     proptest! {
         /// Comparing a pair directly gives exactly the counts of comparing their profiles.
         #[test]
@@ -682,6 +807,7 @@ mod tests {
             c in "\\PC{0,30}",
             repetitive in "[ab ]{0,80}",
             ascii_spaced in "[a-c.,\t\n\x0b\x0c\r\x1c-\x1f ]{0,60}",
+            long in "[ab]{490,530}",
         ) {
             prop_assert_eq!(compare_texts(&a, &b), compare(&Profile::new(&a), &Profile::new(&b)));
             prop_assert_eq!(
@@ -693,6 +819,8 @@ mod tests {
             let sketches = Sketches::of(&[&a, &b, &repetitive]);
             prop_assert_eq!(compare_sketches(sketches.get(0), sketches.get(1)), compare_texts(&a, &b));
             prop_assert_eq!(compare_sketches(sketches.get(2), sketches.get(1)), compare_texts(&repetitive, &b));
+            // Texts on either side of the length the one-merge count takes.
+            prop_assert_eq!(compare_texts(&long, &repetitive), compare(&Profile::new(&long), &Profile::new(&repetitive)));
             // ASCII text is sketched byte by byte, where whitespace of every kind is skipped.
             let sketches = Sketches::of(&[&ascii_spaced, &a]);
             prop_assert_eq!(compare_sketches(sketches.get(0), sketches.get(1)), compare_texts(&ascii_spaced, &a));
