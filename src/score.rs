@@ -77,9 +77,30 @@ fn word_grams(text: &str) -> [Vec<u64>; WORD_ORDER] {
     [keys[..ends[0]].to_vec(), keys[ends[0]..ends[1]].to_vec()]
 }
 
-/// Appends the hashes of `text`'s chrF++ words to `hashes`.
+/// Appends the hashes of `text`'s chrF++ words (see [`split_punctuation`]) to `hashes`.
 fn word_hashes_into(text: &str, hashes: &mut Vec<u64>) {
-    hashes.extend(chrf_words(text).map(hash_of));
+    let mut push = |word: &str| {
+        let (word, mark) = split_punctuation(word);
+        hashes.push(hash_of(word));
+        hashes.extend(mark.map(hash_of));
+    };
+    if text.is_ascii() {
+        // Split byte by byte: splitting on a character predicate decodes every character.
+        let mut start = 0;
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
+            if is_python_space(char::from(byte)) {
+                if at > start {
+                    push(&text[start..at]);
+                }
+                start = at + 1;
+            }
+        }
+        if start < text.len() {
+            push(&text[start..]);
+        }
+    } else {
+        text.split(is_python_space).filter(|word| !word.is_empty()).for_each(push);
+    }
 }
 
 /// How many word n-grams of all orders a text of `words` words has.
@@ -336,27 +357,23 @@ fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     hasher.finish()
 }
 
-/// chrF++'s word tokens: whitespace-split, with one leading or trailing punctuation mark
-/// split off a word longer than one character (trailing first), as sacrebleu does.
-fn chrf_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(is_python_space).filter(|w| !w.is_empty()).flat_map(|word| {
-        let (first, last) = (word.chars().next(), word.chars().next_back());
-        let cut = if word.chars().nth(1).is_none() {
-            None
-        } else if last.is_some_and(is_ascii_punct) {
-            Some(word.len() - last.map_or(0, char::len_utf8))
-        } else if first.is_some_and(is_ascii_punct) {
-            Some(first.map_or(0, char::len_utf8))
-        } else {
-            None
-        };
-        match cut {
-            Some(cut) => [Some(&word[..cut]), Some(&word[cut..])],
-            None => [Some(word), None],
-        }
-        .into_iter()
-        .flatten()
-    })
+/// A whitespace-delimited word as chrF++ tokenises it: one leading or trailing ASCII
+/// punctuation mark split off a word longer than one character (trailing first).
+fn split_punctuation(word: &str) -> (&str, Option<&str>) {
+    let bytes = word.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return (word, None) };
+    // A single character is left whole: one byte, or one multi-byte character.
+    if bytes.len() == 1 || (!first.is_ascii() && word.chars().nth(1).is_none()) {
+        return (word, None);
+    }
+    // ASCII punctuation is one byte, and no byte of a multi-byte character is ASCII.
+    if last.is_ascii_punctuation() {
+        (&word[..word.len() - 1], Some(&word[word.len() - 1..]))
+    } else if first.is_ascii_punctuation() {
+        (&word[..1], Some(&word[1..]))
+    } else {
+        (word, None)
+    }
 }
 
 /// How many items' sketches share one buffer in [`Sketches`].
@@ -724,10 +741,42 @@ mod tests {
 
     #[test]
     fn chrf_plus_plus_splits_one_punctuation_mark() {
+        let words: Vec<(&str, Option<&str>)> =
+            "(hi) there, x \"quoted\" ( é «a»".split(' ').map(split_punctuation).collect();
         assert_eq!(
-            chrf_words("(hi) there, x \"quoted\"").collect::<Vec<_>>(),
-            ["(hi", ")", "there", ",", "x", "\"quoted", "\""]
+            words,
+            [
+                ("(hi", Some(")")),
+                ("there", Some(",")),
+                ("x", None),
+                ("\"quoted", Some("\"")),
+                ("(", None),
+                ("é", None),
+                ("«a»", None),
+            ]
         );
+    }
+
+    /// chrF++'s words as sacrebleu defines them, character by character.
+    fn reference_words(text: &str) -> Vec<&str> {
+        let mut words = Vec::new();
+        for word in text.split(is_python_space).filter(|w| !w.is_empty()) {
+            let (first, last) = (word.chars().next(), word.chars().next_back());
+            let cut = if word.chars().nth(1).is_none() {
+                None
+            } else if last.is_some_and(is_ascii_punct) {
+                last.map(|c| word.len() - c.len_utf8())
+            } else if first.is_some_and(is_ascii_punct) {
+                first.map(char::len_utf8)
+            } else {
+                None
+            };
+            match cut {
+                Some(cut) => words.extend([&word[..cut], &word[cut..]]),
+                None => words.push(word),
+            }
+        }
+        words
     }
 
     #[test]
@@ -824,6 +873,20 @@ mod tests {
             // ASCII text is sketched byte by byte, where whitespace of every kind is skipped.
             let sketches = Sketches::of(&[&ascii_spaced, &a]);
             prop_assert_eq!(compare_sketches(sketches.get(0), sketches.get(1)), compare_texts(&ascii_spaced, &a));
+        }
+
+        /// Words are hashed as they are split by sacrebleu's definition, ASCII or not.
+        #[test]
+        fn word_hashes_follow_the_reference_split(
+            ascii in "[a-c.,!()\"\t\n\x0b\x0c\r\x1c-\x1f ]{0,60}",
+            text in "[a-cé«».,!()\"\u{2009}\u{85} ]{0,60}",
+        ) {
+            for text in [&ascii, &text] {
+                let mut hashes = Vec::new();
+                word_hashes_into(text, &mut hashes);
+                let expected: Vec<u64> = reference_words(text).into_iter().map(hash_of).collect();
+                prop_assert_eq!(hashes, expected, "{:?}", text);
+            }
         }
 
         /// Symmetric chrF lies in [0, 1], is symmetric, and a non-empty text scores 1 with itself.
