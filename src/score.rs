@@ -36,11 +36,6 @@ const fn is_python_space(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}')
 }
 
-/// sacrebleu's punctuation set for chrF++ word splitting (ASCII punctuation only).
-fn is_ascii_punct(c: char) -> bool {
-    c.is_ascii_punctuation()
-}
-
 impl Profile {
     /// Builds the profile of `text` (case-sensitive, as sacrebleu's default).
     pub fn new(text: &str) -> Profile {
@@ -357,8 +352,9 @@ fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     hasher.finish()
 }
 
-/// A whitespace-delimited word as chrF++ tokenises it: one leading or trailing ASCII
-/// punctuation mark split off a word longer than one character (trailing first).
+/// A whitespace-delimited word as chrF++ tokenises it: one leading or trailing punctuation
+/// mark split off a word longer than one character (trailing first). sacrebleu's punctuation
+/// is ASCII's.
 fn split_punctuation(word: &str) -> (&str, Option<&str>) {
     let bytes = word.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return (word, None) };
@@ -764,9 +760,9 @@ mod tests {
             let (first, last) = (word.chars().next(), word.chars().next_back());
             let cut = if word.chars().nth(1).is_none() {
                 None
-            } else if last.is_some_and(is_ascii_punct) {
+            } else if last.is_some_and(|c| c.is_ascii_punctuation()) {
                 last.map(|c| word.len() - c.len_utf8())
-            } else if first.is_some_and(is_ascii_punct) {
+            } else if first.is_some_and(|c| c.is_ascii_punctuation()) {
                 first.map(char::len_utf8)
             } else {
                 None
