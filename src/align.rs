@@ -19,7 +19,7 @@ use crate::cluster::{NameCluster, find_root};
 use crate::divergence::{Divergence, compare_pairs};
 use crate::model::{DocId, Document, NameIndex, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{form_words, is_function_word, matching_form};
-use crate::score::{Matches, Sketches, compare_each, compare_sketches};
+use crate::score::{Matches, Scores, Sketches, compare_each, compare_sketches};
 
 /// Settings for alignment.
 #[derive(Debug, Clone)]
@@ -767,8 +767,8 @@ fn add_searched(merged: &mut [SharedLists], weight: f64, postings: &[u32]) {
 /// content tokens (names mapped to clusters: robust to word order and rewording), times the
 /// token agreement factor (different people named: not the same statement). On the seed gold
 /// this mean beat chrF, chrF++, Dice and overlap alone (see README).
-pub fn similarity(matches: &Matches, token_dice: f64, agreement: f64) -> f64 {
-    let chrf_pp = (matches.chrf_plus_plus(true) + matches.chrf_plus_plus(false)) / 200.0;
+pub fn similarity(scores: &Scores, token_dice: f64, agreement: f64) -> f64 {
+    let chrf_pp = (scores.chrf_plus_plus(true) + scores.chrf_plus_plus(false)) / 200.0;
     agreement * (chrf_pp + token_dice) / 2.0
 }
 
@@ -790,12 +790,12 @@ pub struct Scored {
 /// [`describe`] adds the divergence to the pairs that are kept.
 pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
     let (x, y) = (a as usize, b as usize);
-    let matches = compare_sketches(sketches.get(x), sketches.get(y));
+    let scores = compare_sketches(sketches.get(x), sketches.get(y)).scores();
     Scored {
         a,
         b,
-        similarity: similarity(&matches, index.dice(x, y), index.agreement(x, y)),
-        chrf: (matches.chrf(false), matches.chrf_plus_plus(false)),
+        similarity: similarity(&scores, index.dice(x, y), index.agreement(x, y)),
+        chrf: (scores.chrf(false), scores.chrf_plus_plus(false)),
     }
 }
 
@@ -994,7 +994,7 @@ pub fn agreement<'t>(
         unknown.iter().zip(texts.compare_each(&unknown, group.consensus)).map(|(&member, matches)| {
             let member_item = texts.item(member);
             similarity(
-                &matches,
+                &matches.scores(),
                 index.dice(member_item, consensus_item),
                 index.agreement(member_item, consensus_item),
             )
@@ -1285,11 +1285,11 @@ mod tests {
         #[test]
         fn similarity_is_bounded_symmetric_and_reflexive(a in "\\PC{1,60}", b in "\\PC{0,60}", dice in 0.0f64..=1.0) {
             let (pa, pb) = (Profile::new(&a), Profile::new(&b));
-            let ab = similarity(&compare(&pa, &pb), dice, 1.0);
+            let ab = similarity(&compare(&pa, &pb).scores(), dice, 1.0);
             prop_assert!((0.0..=1.0 + 1e-12).contains(&ab));
-            prop_assert!((ab - similarity(&compare(&pb, &pa), dice, 1.0)).abs() < 1e-12);
+            prop_assert!((ab - similarity(&compare(&pb, &pa).scores(), dice, 1.0)).abs() < 1e-12);
             if pa.char_count() > 0 {
-                prop_assert!((similarity(&compare(&pa, &pa), 1.0, 1.0) - 1.0).abs() < 1e-12);
+                prop_assert!((similarity(&compare(&pa, &pa).scores(), 1.0, 1.0) - 1.0).abs() < 1e-12);
             }
         }
     }

@@ -664,46 +664,84 @@ pub fn compare(a: &Profile, b: &Profile) -> Matches {
     result
 }
 
-/// sacrebleu's (hypothesis, reference, match) statistics for one order; the hypothesis count
-/// is zero when the reference has no n-grams of that order (`_get_match_statistics`).
-fn directed((len_a, len_b, matched): (usize, usize, usize), a_is_hypothesis: bool) -> (usize, usize, usize) {
-    let (hyp, reference) = if a_is_hypothesis { (len_a, len_b) } else { (len_b, len_a) };
-    (if reference == 0 { 0 } else { hyp }, reference, matched)
-}
-
 impl Matches {
     /// chrF with `a` (or `b`) as the hypothesis, in [0, 100].
     pub fn chrf(&self, a_is_hypothesis: bool) -> f64 {
-        f_score(self.chars.iter().map(|&order| directed(order, a_is_hypothesis)))
+        self.scores().chrf(a_is_hypothesis)
     }
 
     /// chrF++ with `a` (or `b`) as the hypothesis, in [0, 100].
     pub fn chrf_plus_plus(&self, a_is_hypothesis: bool) -> f64 {
-        let orders = self.chars.iter().chain(&self.words);
-        f_score(orders.map(|&order| directed(order, a_is_hypothesis)))
+        self.scores().chrf_plus_plus(a_is_hypothesis)
+    }
+
+    /// chrF and chrF++ in both directions, from one pass over the orders. One direction's
+    /// precision is the other's recall, and chrF's sums are where chrF++'s stand after the
+    /// character orders: the same divisions, added in the same order, as sacrebleu's
+    /// `_compute_f_score` makes for each score apart (a quarter of them, where scoring a
+    /// candidate pair asked for three scores).
+    pub fn scores(&self) -> Scores {
+        let mut sums = OrderSums::default();
+        self.chars.iter().for_each(|&order| sums.add(order));
+        let chars = sums;
+        self.words.iter().for_each(|&order| sums.add(order));
+        Scores { chars, all: sums }
     }
 }
 
-/// sacrebleu's `_compute_f_score` with effective-order averaging, in [0, 100].
-fn f_score(stats: impl Iterator<Item = (usize, usize, usize)>) -> f64 {
-    let factor = BETA * BETA;
-    let (mut precision, mut recall, mut effective_order) = (0.0, 0.0, 0usize);
-    for (n_hyp, n_ref, n_match) in stats {
-        if n_hyp > 0 && n_ref > 0 {
-            precision += n_match as f64 / n_hyp as f64;
-            recall += n_match as f64 / n_ref as f64;
-            effective_order += 1;
+/// chrF and chrF++ of a pair in both directions (see [`Matches::scores`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Scores {
+    chars: OrderSums,
+    all: OrderSums,
+}
+
+impl Scores {
+    /// chrF with `a` (or `b`) as the hypothesis, in [0, 100].
+    pub fn chrf(&self, a_is_hypothesis: bool) -> f64 {
+        self.chars.f_score(a_is_hypothesis)
+    }
+
+    /// chrF++ with `a` (or `b`) as the hypothesis, in [0, 100].
+    pub fn chrf_plus_plus(&self, a_is_hypothesis: bool) -> f64 {
+        self.all.f_score(a_is_hypothesis)
+    }
+}
+
+/// Per-order match rates summed over the orders both texts have n-grams of (sacrebleu leaves
+/// the others out: "effective order"): matches over `a`'s n-grams, over `b`'s, and how many
+/// orders were summed.
+#[derive(Debug, Clone, Copy, Default)]
+struct OrderSums {
+    over_a: f64,
+    over_b: f64,
+    orders: usize,
+}
+
+impl OrderSums {
+    fn add(&mut self, (len_a, len_b, matched): (usize, usize, usize)) {
+        if len_a > 0 && len_b > 0 {
+            self.over_a += matched as f64 / len_a as f64;
+            self.over_b += matched as f64 / len_b as f64;
+            self.orders += 1;
         }
     }
-    if effective_order == 0 {
-        return 0.0;
+
+    /// sacrebleu's `_compute_f_score` with effective-order averaging, in [0, 100]: precision
+    /// is the rate over the hypothesis's n-grams, recall over the reference's.
+    fn f_score(&self, a_is_hypothesis: bool) -> f64 {
+        if self.orders == 0 {
+            return 0.0;
+        }
+        let (precision, recall) =
+            if a_is_hypothesis { (self.over_a, self.over_b) } else { (self.over_b, self.over_a) };
+        let (precision, recall) = (precision / self.orders as f64, recall / self.orders as f64);
+        if precision + recall == 0.0 {
+            return 0.0;
+        }
+        let factor = BETA * BETA;
+        100.0 * (1.0 + factor) * precision * recall / (factor * precision + recall)
     }
-    precision /= effective_order as f64;
-    recall /= effective_order as f64;
-    if precision + recall == 0.0 {
-        return 0.0;
-    }
-    100.0 * (1.0 + factor) * precision * recall / (factor * precision + recall)
 }
 
 /// Sentence-level chrF of `hypothesis` against `reference`, in [0, 100].
