@@ -334,11 +334,6 @@ impl DocumentItems {
     }
 }
 
-/// The items of one document, each with its content tokens (see [`DocumentWords`]).
-pub fn items(document: &Document, segmented: &Segmented, names: &NameIndex) -> DocumentItems {
-    DocumentWords::of(document, segmented).items(names)
-}
-
 /// The inverted index over items' rare tokens.
 #[derive(Debug, Default)]
 pub struct Index {
@@ -816,8 +811,9 @@ pub fn describe<'t>(
             let text_a = text_of(same_a[0].a);
             let texts_b: Vec<&str> = same_a.iter().map(|pair| text_of(pair.b)).collect();
             for (pair, matches) in same_a.iter_mut().zip(compare_each(&texts_b, text_a)) {
-                pair.chrf = matches.chrf(true);
-                pair.chrf_plus_plus = matches.chrf_plus_plus(true);
+                let scores = matches.scores();
+                pair.chrf = scores.chrf(true);
+                pair.chrf_plus_plus = scores.chrf_plus_plus(true);
             }
         }
     }
@@ -867,8 +863,8 @@ pub fn unit_positions(
 /// Keeps, for every unit and every other source, its best-scoring counterpart above the
 /// threshold and within `relative_threshold` of the unit's best counterpart anywhere; a pair
 /// survives if either side chose it. `scored` must be sorted by (a, b), as scoring leaves
-/// it, and items numbered document after document, as [`items`] numbers them; the result is
-/// sorted by (a, b).
+/// it, and items numbered document after document, as [`DocumentWords::items`] numbers them;
+/// the result is sorted by (a, b).
 pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pair> {
     debug_assert!(scored.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
     let mut item_best = vec![0.0f64; items.len()];
@@ -1007,7 +1003,7 @@ pub fn agreement<'t>(
 /// The aligned units' texts and sketches, for exact comparisons. The texts may outlive the
 /// sketches (`'t` and `'s`): the pipeline frees the sketches before describing.
 pub struct Texts<'s, 't, F: Fn(UnitRef) -> &'t str> {
-    /// The items, in unit order, as [`items`] makes them document by document.
+    /// The items, in unit order, as [`DocumentWords::items`] makes them document by document.
     items: &'s [Item],
     /// Where each document's items are.
     documents: &'s DocumentRanges,
@@ -1395,7 +1391,7 @@ mod tests {
         let segmented = crate::pipeline::segment_all(&documents);
         let names = NameIndex::default();
         let documents_items: Vec<DocumentItems> =
-            documents.iter().zip(&segmented).map(|(d, s)| items(d, s, &names)).collect();
+            documents.iter().zip(&segmented).map(|(d, s)| DocumentWords::of(d, s).items(&names)).collect();
         let items: Vec<Item> = documents_items.iter().flat_map(|d| d.items.iter().copied()).collect();
         let index = Index::build(documents_items, documents.len(), &AlignConfig::default());
         let text_of = |unit: UnitRef| {

@@ -506,7 +506,7 @@ impl Staging {
     }
 
     /// Writes the file in full. Every 32 MB of it is synced and dropped from the page cache
-    /// while the rest is written (see [`Recycling`]).
+    /// while the rest is written, by a thread of its own (see `Recycling` in this module).
     pub fn write(self, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<Staged, Error> {
         let Staging { temporary, path } = self;
         let io_error = |source| Error::Write { path: path.clone(), source };
