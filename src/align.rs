@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use compact_str::{CompactString, format_compact};
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
@@ -180,7 +181,7 @@ pub fn name_tokens(names: &[NameCluster]) -> NameIndex {
             }
         }
     }
-    owners.into_iter().filter(|(_, ids)| ids.len() == 1).map(|(token, ids)| (token, ids[0])).collect()
+    owners.into_iter().filter(|(_, ids)| ids.len() == 1).map(|(token, ids)| (token.into(), ids[0])).collect()
 }
 
 /// A document's items and the content words they use, found before names are clustered: the
@@ -196,7 +197,7 @@ pub struct DocumentWords {
     ends: Vec<usize>,
     /// Per word id, in order of first use: the word (matching form), and its token unless it
     /// names someone: the number itself, or the word's stem.
-    words: Vec<(String, String)>,
+    words: Vec<(CompactString, CompactString)>,
 }
 
 impl DocumentWords {
@@ -208,7 +209,7 @@ impl DocumentWords {
         // Word to id, or `None` for a word without content: the most frequent words are
         // function words, and looking each occurrence up in the word lists compared strings a
         // dozen times.
-        let mut ids: FxHashMap<String, Option<u32>> = FxHashMap::default();
+        let mut ids: FxHashMap<CompactString, Option<u32>> = FxHashMap::default();
         let mut words = DocumentWords::default();
         for (position, unit) in segmented.units.iter().enumerate() {
             let kind = match unit.kind {
@@ -224,14 +225,14 @@ impl DocumentWords {
                         let id =
                             (!is_function_word(word) && STOPWORDS.binary_search(&word).is_err()).then(|| {
                                 let token = if word.chars().all(|c| c.is_ascii_digit()) {
-                                    word.to_owned()
+                                    word.into()
                                 } else {
-                                    stemmer.stem(word).into_owned()
+                                    stemmer.stem(word).into()
                                 };
-                                words.words.push((word.to_owned(), token));
+                                words.words.push((word.into(), token));
                                 words.words.len() as u32 - 1
                             });
-                        ids.insert(word.to_owned(), id);
+                        ids.insert(word.into(), id);
                         id
                     }
                 };
@@ -250,7 +251,7 @@ impl DocumentWords {
     /// texts, each once.
     pub fn items(self, names: &NameIndex) -> DocumentItems {
         let DocumentWords { items, word_ids, ends, mut words } = self;
-        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut ids: FxHashMap<CompactString, u32> = FxHashMap::default();
         let mut document = DocumentItems::default();
         // Per id, the text's first eight bytes as a number, which orders most pairs of texts
         // without comparing strings.
@@ -264,7 +265,7 @@ impl DocumentWords {
                 let token = *token_of_word[word as usize].get_or_insert_with(|| {
                     let (word, token) = &mut words[word as usize];
                     let token = match names.get(word.as_str()) {
-                        Some(cluster) => format!("#{cluster}"),
+                        Some(cluster) => format_compact!("#{cluster}"),
                         None => std::mem::take(token),
                     };
                     let next = document.vocabulary.len() as u32;
@@ -302,7 +303,7 @@ pub struct DocumentItems {
     /// Where each item's tokens end in `tokens`.
     ends: Vec<usize>,
     /// Token texts by id.
-    vocabulary: Vec<String>,
+    vocabulary: Vec<CompactString>,
 }
 
 impl DocumentItems {
@@ -403,7 +404,7 @@ impl Index {
         // thread, with one lookup per distinct token of a document; which tokens a document
         // uses first is found before it, and every item's tokens after it, in parallel.
         let first_uses: Vec<Vec<u32>> = documents.par_iter().map(DocumentItems::first_uses).collect();
-        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut ids: FxHashMap<CompactString, u32> = FxHashMap::default();
         let mut token_kind: Vec<TokenKind> = Vec::new();
         let globals: Vec<Vec<u32>> = documents
             .iter_mut()
@@ -1426,7 +1427,7 @@ mod tests {
                 .map(|&token| match document.vocabulary.iter().position(|known| known == token) {
                     Some(id) => id as u32,
                     None => {
-                        document.vocabulary.push(token.to_owned());
+                        document.vocabulary.push(token.into());
                         document.vocabulary.len() as u32 - 1
                     }
                 })
@@ -1638,7 +1639,7 @@ mod tests {
     #[test]
     fn content_tokens_map_names_to_clusters_and_drop_function_words() {
         let names: NameIndex =
-            [("witkoff", 1), ("vitkoff", 1)].into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            [("witkoff", 1), ("vitkoff", 1)].into_iter().map(|(k, v)| (k.into(), v)).collect();
         let text = "Vitkoff met the negotiators on October 14.\nWitkoff's negotiator.\nNegotiators met.";
         let document = Document::new(DocId(0), "s", text);
         let segmented = crate::pipeline::segment_all(std::slice::from_ref(&document));
@@ -1652,7 +1653,7 @@ mod tests {
             [vec!["#1", "14", "met", "negoti", "octob"], vec!["#1", "negoti"], vec!["met", "negoti"]]
         );
         // Ids in order of first use: the first item's words in text order.
-        let first_used: Vec<&str> = items.vocabulary.iter().map(String::as_str).collect();
+        let first_used: Vec<&str> = items.vocabulary.iter().map(CompactString::as_str).collect();
         assert_eq!(first_used, ["#1", "met", "negoti", "octob", "14"]);
     }
 }

@@ -551,7 +551,7 @@ mod tests {
     fn names() -> NameIndex {
         [("witkoff", 1), ("vitkoff", 1), ("ushakov", 2), ("peskov", 3)]
             .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
+            .map(|(k, v)| (k.into(), v))
             .collect()
     }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 /// Lowercase surname spelling -> name cluster id, for spellings that belong to one cluster:
 /// alignment and divergence look up every word in it.
-pub type NameIndex = rustc_hash::FxHashMap<String, u32>;
+pub type NameIndex = rustc_hash::FxHashMap<compact_str::CompactString, u32>;
 
 /// Index of a document in the loaded corpus, in load order (which is sorted and stable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
