@@ -105,7 +105,7 @@ pub fn classify(a: &str, b: &str, names: &NameIndex) -> Divergence {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
     let mut numbering = Numbering::default();
     let (words_a, words_b) = (numbering.number(words(&form_a)), numbering.number(words(&form_b)));
-    classify_words(&words_a, &words_b, names)
+    classify_words(&words_a, &words_b, names, &mut DiffScratch::default())
 }
 
 /// Classifies and diffs pairs of `texts` (positions in it, the first text first): for each,
@@ -120,16 +120,16 @@ pub fn compare_pairs(
     let mut numbering = Numbering::default();
     let prepared: Vec<Prepared> =
         texts.iter().zip(&forms).map(|(text, form)| Prepared::new(text, form, &mut numbering)).collect();
-    let mut scratch = String::new();
+    let (mut diff, mut scratch) = (String::new(), DiffScratch::default());
     pairs
         .iter()
         .map(|&(a, b)| {
             let (a, b) = (&prepared[a], &prepared[b]);
-            let divergence = classify_words(&a.classified, &b.classified, names);
-            diff_sides(&a.diffed, &b.diffed, &mut scratch);
+            let divergence = classify_words(&a.classified, &b.classified, names, &mut scratch);
+            diff_sides(&a.diffed, &b.diffed, &mut diff, &mut scratch);
             // All kept pairs' diffs are held until written: each gets a string of its own
             // length (sized for both texts, they took peak RSS from 606 to 638 MB at 300k).
-            (divergence, scratch.as_str().to_owned())
+            (divergence, diff.as_str().to_owned())
         })
         .collect()
 }
@@ -173,7 +173,7 @@ impl<'f> Prepared<'f> {
     }
 }
 
-fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex) -> Divergence {
+fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex, scratch: &mut DiffScratch) -> Divergence {
     let (words_a, words_b) = (&a.words, &b.words);
     if a.ids == b.ids {
         return Divergence::Identical;
@@ -190,7 +190,7 @@ fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex) -> Divergence {
     {
         return Divergence::Spelling;
     }
-    let hunks = short_hunks(a, b);
+    let hunks = short_hunks(a, b, scratch);
     let count = |words: &[Cow<str>], set: &[&str]| words.iter().filter(|w| set.contains(&&***w)).count();
     // "{+not+}", "[-can-]{+cannot+}": a negation is a change of one or two words.
     let negated = |hunk: &Hunk| {
@@ -289,10 +289,14 @@ struct Hunk<'w, 'f> {
 }
 
 /// The changes of the word diff of `a` into `b` that are short enough to be evidence.
-fn short_hunks<'w, 'f>(a: &'w Numbered<'f>, b: &'w Numbered<'f>) -> Vec<Hunk<'w, 'f>> {
+fn short_hunks<'w, 'f>(
+    a: &'w Numbered<'f>,
+    b: &'w Numbered<'f>,
+    scratch: &mut DiffScratch,
+) -> Vec<Hunk<'w, 'f>> {
     // Changes are separated by unchanged words, so the words next to one are unchanged.
     let unchanged_number_at = |position: usize| a.words.get(position).is_some_and(|word| is_number(word));
-    changes(&a.ids, &b.ids)
+    changes(&a.ids, &b.ids, scratch)
         .into_iter()
         .filter(|change| change.removed.len() <= MAX_HUNK_WORDS && change.added.len() <= MAX_HUNK_WORDS)
         .map(|Change { removed, added }| Hunk {
@@ -322,7 +326,7 @@ const MAX_LCS_CELLS: usize = 1 << 16;
 /// Sentences are short, and for them following the longest common subsequences of every two
 /// suffixes beats Myers' algorithm (describing pairs took a fifth less time at 300k
 /// sentences); Myers' is kept for long texts, where the lengths would grow with the square.
-fn changes(old: &[u32], new: &[u32]) -> Vec<Change> {
+fn changes(old: &[u32], new: &[u32], scratch: &mut DiffScratch) -> Vec<Change> {
     let prefix = old.iter().zip(new).take_while(|(x, y)| x == y).count();
     let (old_rest, new_rest) = (&old[prefix..], &new[prefix..]);
     let suffix = old_rest.iter().rev().zip(new_rest.iter().rev()).take_while(|(x, y)| x == y).count();
@@ -331,7 +335,7 @@ fn changes(old: &[u32], new: &[u32]) -> Vec<Change> {
     if rows * columns > MAX_LCS_CELLS {
         return myers_changes(old, new);
     }
-    let common = SuffixLcs::new(old_inner, new_inner);
+    let common = SuffixLcs::new(old_inner, new_inner, scratch);
     let (mut i, mut j) = (0, 0);
     let mut changes: Vec<Change> = Vec::new();
     let mut current: Option<Change> = None;
@@ -371,26 +375,16 @@ struct SuffixLcs {
 }
 
 impl SuffixLcs {
-    fn new(old: &[u32], new: &[u32]) -> Self {
+    fn new(old: &[u32], new: &[u32], scratch: &mut DiffScratch) -> Self {
         let (columns, blocks) = (new.len(), new.len().div_ceil(64));
         let mut rows = vec![!0u64; (old.len() + 1) * blocks];
-        let mut matches = vec![0u64; blocks];
-        for (k, element) in old.iter().rev().enumerate() {
-            // Block `b` holds the second sequence's last 64 (b + 1) elements to its last 64 b,
-            // the last first.
-            for (block, chunk) in matches.iter_mut().zip(new.rchunks(64)) {
-                // Gathered in a register: or-ing into the block in memory made each bit
-                // wait for the last one's store.
-                *block = chunk
-                    .iter()
-                    .rev()
-                    .enumerate()
-                    .fold(0, |bits, (position, other)| bits | u64::from(other == element) << position);
-            }
+        let positions = scratch.positions(new, blocks);
+        for (k, &element) in old.iter().rev().enumerate() {
+            let matches = positions.of(element);
             let (done, next) = rows.split_at_mut((k + 1) * blocks);
             let mut carry = false;
             for ((row, &previous), &matched) in
-                next[..blocks].iter_mut().zip(&done[k * blocks..]).zip(&matches)
+                next[..blocks].iter_mut().zip(&done[k * blocks..]).zip(matches)
             {
                 // V' = (V + U) | (V - U) with U = V & M; U is within V, so V - U = V & !M.
                 let (sum, overflow) = previous.overflowing_add(previous & matched);
@@ -399,6 +393,7 @@ impl SuffixLcs {
                 *row = sum | (previous & !matched);
             }
         }
+        positions.clear(new);
         SuffixLcs { blocks, lengths: (old.len(), columns), rows }
     }
 
@@ -411,6 +406,55 @@ impl SuffixLcs {
         let set: u32 = row[..full].iter().map(|block| block.count_ones()).sum::<u32>()
             + row.get(full).map_or(0, |block| (block & ((1u64 << rest) - 1)).count_ones());
         width as u32 - set
+    }
+}
+
+/// Room reused from one diff to the next for where the words of a sequence stand: found word
+/// by word, they cost one pass over the sequence, where comparing every word of one
+/// sequence with every word of the other was half the time of a diff.
+#[derive(Default)]
+struct DiffScratch {
+    /// Per word id, its row in `masks`, or 0 for a word not in the sequence (row 0 stays
+    /// empty); all 0 again once a diff is done.
+    rows: Vec<u32>,
+    /// Per row, `blocks` words of bits (see [`SuffixLcs`]): where its word stands.
+    masks: Vec<u64>,
+    blocks: usize,
+}
+
+impl DiffScratch {
+    /// Records where each word of `sequence` stands, position `p` from its end at bit `p % 64`
+    /// of block `p / 64`.
+    fn positions(&mut self, sequence: &[u32], blocks: usize) -> &mut Self {
+        let needed = sequence.iter().max().map_or(0, |&id| id as usize + 1);
+        if self.rows.len() < needed {
+            self.rows.resize(needed, 0);
+        }
+        self.blocks = blocks;
+        self.masks.clear();
+        self.masks.resize(blocks, 0);
+        for (position, &id) in sequence.iter().rev().enumerate() {
+            let row = &mut self.rows[id as usize];
+            if *row == 0 {
+                *row = (self.masks.len() / blocks) as u32;
+                self.masks.resize(self.masks.len() + blocks, 0);
+            }
+            self.masks[*row as usize * blocks + position / 64] |= 1 << (position % 64);
+        }
+        self
+    }
+
+    /// Where word `id` stands in the sequence recorded.
+    fn of(&self, id: u32) -> &[u64] {
+        let row = self.rows.get(id as usize).copied().unwrap_or(0) as usize;
+        &self.masks[row * self.blocks..][..self.blocks]
+    }
+
+    /// Forgets `sequence`, the sequence recorded.
+    fn clear(&mut self, sequence: &[u32]) {
+        for &id in sequence {
+            self.rows[id as usize] = 0;
+        }
     }
 }
 
@@ -446,7 +490,7 @@ pub fn word_diff(a: &str, b: &str) -> String {
     let mut numbering = Numbering::default();
     let side_a = DiffSide::new(a, &form_a, &mut numbering);
     let mut diff = String::new();
-    diff_sides(&side_a, &DiffSide::new(b, &form_b, &mut numbering), &mut diff);
+    diff_sides(&side_a, &DiffSide::new(b, &form_b, &mut numbering), &mut diff, &mut DiffScratch::default());
     diff
 }
 
@@ -503,7 +547,7 @@ fn ascii_words(text: &str, count: usize) -> Vec<&str> {
 }
 
 /// Writes the word diff of `old_side` into `new_side` to `out`, replacing what it held.
-fn diff_sides(old_side: &DiffSide, new_side: &DiffSide, out: &mut String) {
+fn diff_sides(old_side: &DiffSide, new_side: &DiffSide, out: &mut String, scratch: &mut DiffScratch) {
     let (old, new) = (&old_side.words, &new_side.words);
     out.clear();
     let push_unchanged = |out: &mut String, words: &[&str]| {
@@ -515,7 +559,7 @@ fn diff_sides(old_side: &DiffSide, new_side: &DiffSide, out: &mut String) {
         }
     };
     let mut unchanged_from = 0;
-    for Change { removed, added } in changes(&old_side.forms.ids, &new_side.forms.ids) {
+    for Change { removed, added } in changes(&old_side.forms.ids, &new_side.forms.ids, scratch) {
         push_unchanged(out, &old[unchanged_from..removed.start]);
         if !out.is_empty() {
             out.push(' ');
@@ -688,7 +732,7 @@ mod tests {
             a in prop::collection::vec(0u32..5, 0..150),
             b in prop::collection::vec(0u32..5, 0..150),
         ) {
-            for found in [changes(&a, &b), myers_changes(&a, &b)] {
+            for found in [changes(&a, &b, &mut DiffScratch::default()), myers_changes(&a, &b)] {
                 // Unchanged stretches before, between (never empty) and after the changes
                 // pair equal words; together they are a longest common subsequence.
                 let (mut old_at, mut new_at, mut unchanged) = (0, 0, 0);
@@ -713,7 +757,10 @@ mod tests {
             a in prop::collection::vec(0u32..4, 0..80),
             b in prop::collection::vec(0u32..4, 0..140),
         ) {
-            let common = SuffixLcs::new(&a, &b);
+            // The scratch space is left as found: a diff of other words before changes nothing.
+            let mut scratch = DiffScratch::default();
+            SuffixLcs::new(&b, &a, &mut scratch);
+            let common = SuffixLcs::new(&a, &b, &mut scratch);
             let words = |xs: &[u32]| xs.iter().map(|x| ["a", "b", "c", "d"][*x as usize]).collect::<Vec<_>>();
             for i in 0..=a.len() {
                 for j in (0..=b.len()).step_by(7).chain([b.len()]) {
