@@ -25,8 +25,9 @@ use crate::normalize::{MONTHS, letter_runs, lowercase, matching_form};
 /// document into one accumulator per parallel task, then merged.
 #[derive(Debug, Default)]
 struct Counts {
-    /// Distinct matching forms of the documents' non-empty lines, as 64-bit hashes: a corpus
-    /// of a million lines would otherwise hold every line twice while counting repeats.
+    /// Distinct matching forms of the documents' lines that may be chrome, as 64-bit hashes:
+    /// a corpus of a million lines would otherwise hold every line twice while counting
+    /// repeats.
     lines: FxHashSet<u64>,
     /// Those of `lines` found in two or more of the documents.
     repeated: FxHashSet<u64>,
@@ -48,7 +49,9 @@ impl Counts {
             if line.is_empty() {
                 continue;
             }
-            document_lines.push(line_key(line));
+            if may_be_repeated_chrome(line) {
+                document_lines.push(line_key(line));
+            }
             for (offset, word) in letter_runs(line) {
                 *written.entry(word).or_default() += 1;
                 if is_capitalised(word) {
@@ -143,7 +146,7 @@ impl Vocabulary {
 /// Corpus-wide facts the per-document rules need.
 #[derive(Debug, Default, Clone)]
 pub struct CorpusStats {
-    /// Lines (matching form) that occur in two or more documents.
+    /// Lines (matching form) that may be chrome and occur in two or more documents.
     repeated_lines: FxHashSet<u64>,
     /// Word counts across the corpus.
     pub vocabulary: Vocabulary,
@@ -197,12 +200,8 @@ pub fn classify_lines(document: &Document, corpus: &CorpusStats) -> Vec<LineClas
         let in_masthead = body_start.is_none_or(|start| idx < start);
         let in_footer = body_end.is_some_and(|end| idx > end);
         let words = word_count_up_to(line, 10);
-        // A full sentence shared by two outlets is copy they share (wire text, a lead), which
-        // the duplicates report shows; site chrome is short or not a sentence.
-        let full_sentence = words >= 10 && ends_sentence(line);
         if (in_masthead || in_footer || words <= 8)
-            && !has_quote_mark(line)
-            && !full_sentence
+            && may_be_repeated_chrome(line)
             && corpus.repeated_lines.contains(&line_key(line))
         {
             classes[idx] = Some(BoilerplateRule::Repeated);
@@ -467,6 +466,15 @@ fn word_count_up_to(line: &str, limit: usize) -> usize {
 pub fn ends_sentence(line: &str) -> bool {
     let trimmed = line.trim_end().trim_end_matches(['"', '\'', '”', '’', '»', ')', '“']);
     trimmed.ends_with(['.', '!', '?', '…', ':', ';'])
+}
+
+/// Whether a line repeated across documents can be site chrome: a quotation or a full
+/// sentence shared by two outlets is copy they share (wire text, a lead), which the
+/// duplicates report shows; chrome is short or not a sentence. Only these lines are counted
+/// as repeats (most lines of a corpus are prose, and each would be normalised and hashed).
+fn may_be_repeated_chrome(line: &str) -> bool {
+    let full_sentence = word_count_up_to(line, 10) >= 10 && ends_sentence(line);
+    !(has_quote_mark(line) || full_sentence)
 }
 
 fn has_quote_mark(line: &str) -> bool {
@@ -805,7 +813,13 @@ mod tests {
 
     #[test]
     fn counts_do_not_depend_on_how_documents_are_grouped() {
-        let texts = ["Subscribe now\nSubscribe now\nA", "Subscribe  NOW\nB Witkoff", "a\nWitkoff said"];
+        // Shared full sentences and quotations are copy, not chrome: they are not counted.
+        let copy = "The envoy met the negotiators in Moscow on Tuesday for five hours.\n\"Menu\"";
+        let texts = [
+            "Subscribe now\nSubscribe now\nA",
+            &format!("Subscribe  NOW\nB Witkoff\n{copy}"),
+            &format!("a\nWitkoff said\n{copy}"),
+        ];
         let documents: Vec<Document> = texts.iter().enumerate().map(|(i, t)| document(i as u32, t)).collect();
         let one_task = documents.iter().fold(Counts::default(), Counts::add);
         let per_document =
