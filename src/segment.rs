@@ -143,13 +143,17 @@ fn sentencex_pieces(text: &str) -> Vec<(usize, &str)> {
 
 /// Offsets just after `.”` plus space where a new capitalised sentence starts.
 fn quote_end_breaks(text: &str) -> Vec<usize> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut breaks = Vec::new();
-    for window in chars.windows(4) {
-        let [(_, stop), (_, close), (_, space), (next_offset, next)] = *window else { continue };
-        if stop == '.' && matches!(close, '”' | '"' | '»') && space.is_whitespace() && next.is_uppercase()
+    for (stop, _) in text.match_indices('.') {
+        let after = stop + 1;
+        let mut next = text[after..].char_indices();
+        if let (Some((_, close)), Some((_, space)), Some((at, first))) =
+            (next.next(), next.next(), next.next())
+            && matches!(close, '”' | '"' | '»')
+            && space.is_whitespace()
+            && first.is_uppercase()
         {
-            breaks.push(next_offset);
+            breaks.push(after + at);
         }
     }
     breaks
@@ -221,13 +225,14 @@ struct OpenQuote {
 
 /// Finds quoted spans in one paragraph.
 fn quote_spans(line: &str) -> Vec<QuoteSpan> {
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
     let mut stack: Vec<OpenQuote> = Vec::new();
     let mut quotes = Vec::new();
-    for (idx, &(offset, c)) in chars.iter().enumerate() {
+    for (offset, c) in line.char_indices() {
         let Some((family, role)) = quote_mark(c) else { continue };
-        let before = idx.checked_sub(1).map(|i| chars[i].1);
-        let after = chars.get(idx + 1).map(|&(_, c)| c);
+        // Only the characters next to quote marks are read: the line is not decoded into a
+        // vector first (that vector, grown a doubling at a time, was a tenth of segmenting).
+        let before = line[..offset].chars().next_back();
+        let after = line[offset + c.len_utf8()..].chars().next();
         let is_space = |c: Option<char>| c.is_none_or(char::is_whitespace);
         let word_before = before.is_some_and(char::is_alphanumeric);
         let word_after = after.is_some_and(char::is_alphanumeric);
@@ -528,5 +533,27 @@ mod tests {
             sentence Then everyone left.
         "#]]
         .assert_eq(&render_with_corpus(others[0], &[]));
+    }
+
+    proptest::proptest! {
+        /// Breaks after `.”` are where four characters in a row read stop, closing mark,
+        /// space, capital.
+        #[test]
+        fn quote_end_breaks_are_those_of_every_four_characters(
+            text in "[.”\"»’ \u{a0}aAÉé]{0,40}"
+        ) {
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            let expected: Vec<usize> = chars
+                .windows(4)
+                .filter(|window| {
+                    window[0].1 == '.'
+                        && matches!(window[1].1, '”' | '"' | '»')
+                        && window[2].1.is_whitespace()
+                        && window[3].1.is_uppercase()
+                })
+                .map(|window| window[3].0)
+                .collect();
+            proptest::prop_assert_eq!(quote_end_breaks(&text), expected);
+        }
     }
 }
