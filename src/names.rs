@@ -401,7 +401,12 @@ fn is_hyphen(c: char) -> bool {
 /// dotted acronyms such as "U.S." are one token). `chars` is scratch space.
 fn tokenize<'t>(text: &'t str, chars: &mut Vec<(usize, char)>) -> Vec<Token<'t>> {
     chars.clear();
-    chars.extend(text.char_indices());
+    if text.is_ascii() {
+        // Of known length, unlike `char_indices`, so filled without a check per character.
+        chars.extend(text.bytes().enumerate().map(|(at, byte)| (at, char::from(byte))));
+    } else {
+        chars.extend(text.char_indices());
+    }
     let chars = &*chars;
     let byte_at = |position: usize| chars.get(position).map_or(text.len(), |&(at, _)| at);
     let char_at = |position: usize| chars.get(position).map(|&(_, c)| c);
