@@ -337,7 +337,8 @@ fn changes(old: &[u32], new: &[u32], scratch: &mut DiffScratch) -> Vec<Change> {
     }
     let common = SuffixLcs::new(old_inner, new_inner, scratch);
     let (mut i, mut j) = (0, 0);
-    let mut changes: Vec<Change> = Vec::new();
+    // Changes are separated by unchanged words, so there are at most this many.
+    let mut changes: Vec<Change> = Vec::with_capacity(rows.min(columns) + 1);
     let mut current: Option<Change> = None;
     let mut flush = |current: &mut Option<Change>| changes.extend(current.take());
     while i < rows || j < columns {

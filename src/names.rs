@@ -410,7 +410,8 @@ fn tokenize<'t>(text: &'t str, chars: &mut Vec<(usize, char)>) -> Vec<Token<'t>>
     let chars = &*chars;
     let byte_at = |position: usize| chars.get(position).map_or(text.len(), |&(at, _)| at);
     let char_at = |position: usize| chars.get(position).map(|&(_, c)| c);
-    let mut tokens: Vec<Token> = Vec::new();
+    // Room for a word per five characters, enough for most sentences at once.
+    let mut tokens: Vec<Token> = Vec::with_capacity(chars.len() / 5 + 1);
     let mut position = 0;
     let mut gap_start = 0;
     while position < chars.len() {

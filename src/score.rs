@@ -533,7 +533,10 @@ impl SketchBlock {
     /// buffer is then sized exactly: growing it would double it for a moment, and counting
     /// first read every text twice.
     pub fn new(texts: &[Option<&str>], alphabet: &Alphabet) -> SketchBlock {
-        let (mut ids, mut hashes) = (Vec::new(), Vec::new());
+        // Room for every text at once: a character per byte at most, and (for sizing only) a
+        // word per five bytes; grown a doubling at a time, these were copied again and again.
+        let bytes: usize = texts.iter().flatten().map(|text| text.len()).sum();
+        let (mut ids, mut hashes) = (Vec::with_capacity(bytes), Vec::with_capacity(bytes / 5));
         // Per text: how many character ids and word hashes it has.
         let lengths: Vec<(usize, usize)> = texts
             .iter()
