@@ -473,12 +473,16 @@ pub fn ends_sentence(line: &str) -> bool {
 /// duplicates report shows; chrome is short or not a sentence. Only these lines are counted
 /// as repeats (most lines of a corpus are prose, and each would be normalised and hashed).
 fn may_be_repeated_chrome(line: &str) -> bool {
+    // Most lines are prose: the sentence test reads their first words and last characters,
+    // where looking for quote marks reads them whole.
     let full_sentence = word_count_up_to(line, 10) >= 10 && ends_sentence(line);
-    !(has_quote_mark(line) || full_sentence)
+    !(full_sentence || has_quote_mark(line))
 }
 
 fn has_quote_mark(line: &str) -> bool {
-    line.contains(['"', '“', '”', '«', '»', '„'])
+    // The marks are `"` and characters beyond ASCII: a line of other ASCII bytes (most lines)
+    // is passed over a byte at a time, without decoding it.
+    line.bytes().any(|byte| byte == b'"' || !byte.is_ascii()) && line.contains(['"', '“', '”', '«', '»', '„'])
 }
 
 /// Words of a line as written, with camelCase split (`iconShare` gives `icon`, `Share`).
