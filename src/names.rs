@@ -281,10 +281,11 @@ impl Token<'_> {
         let starts_upper = |text: &str| text.chars().next().is_some_and(char::is_uppercase);
         !self.contraction
             && (starts_upper(self.text)
-                || self
-                    .text
-                    .split_once('-')
-                    .is_some_and(|(prefix, rest)| is_particle(prefix) && starts_upper(rest)))
+                || self.text.bytes().any(|byte| byte == b'-')
+                    && self
+                        .text
+                        .split_once('-')
+                        .is_some_and(|(prefix, rest)| is_particle(prefix) && starts_upper(rest)))
     }
 
     fn is_title(&self) -> bool {
@@ -431,8 +432,8 @@ fn tokenize<'t>(text: &'t str, chars: &mut Vec<(usize, char)>) -> Vec<Token<'t>>
             }
         } else {
             while let Some(c) = char_at(position) {
-                let connector = (is_apostrophe(c) || is_hyphen(c)) && is_letter_at(position + 1);
-                if c.is_alphabetic() || connector {
+                let connector = || (is_apostrophe(c) || is_hyphen(c)) && is_letter_at(position + 1);
+                if c.is_alphabetic() || connector() {
                     position += 1;
                 } else {
                     break;
