@@ -401,8 +401,14 @@ impl SuffixLcs {
     /// The length of the longest common subsequence of the first sequence from `i` and the
     /// second from `j`.
     fn length(&self, i: usize, j: usize) -> u32 {
-        let row = &self.rows[(self.lengths.0 - i) * self.blocks..][..self.blocks];
         let width = self.lengths.1 - j;
+        if self.blocks == 1 {
+            // Most sentences: one block, of which the low `width` bits count.
+            let block = self.rows[self.lengths.0 - i];
+            let low_bits = u64::MAX.checked_shr(64 - width as u32).unwrap_or(0);
+            return width as u32 - (block & low_bits).count_ones();
+        }
+        let row = &self.rows[(self.lengths.0 - i) * self.blocks..][..self.blocks];
         let (full, rest) = (width / 64, width % 64);
         let set: u32 = row[..full].iter().map(|block| block.count_ones()).sum::<u32>()
             + row.get(full).map_or(0, |block| (block & ((1u64 << rest) - 1)).count_ones());
@@ -434,10 +440,12 @@ impl DiffScratch {
         self.blocks = blocks;
         self.masks.clear();
         self.masks.resize(blocks, 0);
+        let mut next_row = 1;
         for (position, &id) in sequence.iter().rev().enumerate() {
             let row = &mut self.rows[id as usize];
             if *row == 0 {
-                *row = (self.masks.len() / blocks) as u32;
+                *row = next_row;
+                next_row += 1;
                 self.masks.resize(self.masks.len() + blocks, 0);
             }
             self.masks[*row as usize * blocks + position / 64] |= 1 << (position % 64);
