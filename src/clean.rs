@@ -14,7 +14,6 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, PatternID};
 use compact_str::CompactString;
-
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -102,11 +101,11 @@ impl Counts {
 }
 
 /// Word counts over a corpus, used to tell glued tokens from real words.
-#[derive(Debug, Default, Clone)]
 ///
 /// Keys are stored inline up to 24 bytes (nearly every word): a lookup then reads the
 /// table's slot alone, where a `String` key sent each comparison to the heap for a second
 /// cache miss (string comparisons were a tenth of counting and extracting names at scale).
+#[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
     lowercase: FxHashMap<CompactString, u32>,
     capitalised: FxHashMap<CompactString, u32>,

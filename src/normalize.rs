@@ -38,7 +38,7 @@ fn ascii_matching_form(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     // The words joined by single spaces, then lowercased and the backticks unified over the
-    // whole buffer: loops without a branch per byte (a byte at a time, this was a tenth of
+    // whole buffer: loops without a branch per byte (a byte at a time, this was 8% of
     // describing a pair).
     let mut out = Vec::with_capacity(bytes.len());
     for word in bytes.split(|&byte| is_space(byte)).filter(|word| !word.is_empty()) {
