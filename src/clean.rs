@@ -227,7 +227,8 @@ fn strong_rule(line: &str) -> Option<BoilerplateRule> {
     if line.is_empty() {
         return None;
     }
-    let lower = line.to_lowercase();
+    // Most lines are ASCII, lowercased a byte at a time without decoding.
+    let lower = if line.is_ascii() { line.to_ascii_lowercase() } else { line.to_lowercase() };
     // Only short lines are told apart by their word count.
     let word_total = camel_words(line).take(13).count();
     if is_navigation(line) {

@@ -117,7 +117,14 @@ pub fn compare_pairs(
     names: &NameIndex,
 ) -> Vec<(Divergence, String)> {
     let forms: Vec<Cow<str>> = texts.iter().map(|text| matching_form(text)).collect();
-    let mut numbering = Numbering::default();
+    // Sized for every word of the texts (each is numbered twice, split two ways, mostly into
+    // the same words), so that the table is not grown and rehashed as they are numbered.
+    let mut numbering = Numbering {
+        numbers: FxHashMap::with_capacity_and_hasher(
+            forms.iter().map(|form| likely_words(form)).sum(),
+            Default::default(),
+        ),
+    };
     let prepared: Vec<Prepared> =
         texts.iter().zip(&forms).map(|(text, form)| Prepared::new(text, form, &mut numbering)).collect();
     let (mut diff, mut scratch) = (String::new(), DiffScratch::default());
