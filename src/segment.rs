@@ -227,7 +227,17 @@ struct OpenQuote {
 fn quote_spans(line: &str) -> Vec<QuoteSpan> {
     let mut stack: Vec<OpenQuote> = Vec::new();
     let mut quotes = Vec::new();
-    for (offset, c) in line.char_indices() {
+    // The marks of an ASCII line are its straight quotes, found without decoding the line.
+    let marks: Vec<(usize, char)> = if line.is_ascii() {
+        line.bytes()
+            .enumerate()
+            .filter(|&(_, byte)| matches!(byte, b'"' | b'\''))
+            .map(|(at, byte)| (at, char::from(byte)))
+            .collect()
+    } else {
+        line.char_indices().filter(|&(_, c)| quote_mark(c).is_some()).collect()
+    };
+    for (offset, c) in marks {
         let Some((family, role)) = quote_mark(c) else { continue };
         // Only the characters next to quote marks are read: the line is not decoded into a
         // vector first (that vector, grown a doubling at a time, was a tenth of segmenting).
