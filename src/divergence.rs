@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 
 use crate::model::NameIndex;
-use crate::normalize::{MONTHS, WEEKDAYS, WordSet, form_words, matching_form};
+use crate::normalize::{MONTHS, WEEKDAYS, WordSet, ascii_fields, form_words, is_ascii_space, matching_form};
 
 /// How an aligned pair differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -541,24 +541,11 @@ fn diff_words<'t>(text: &'t str, form: &'t str) -> (Vec<&'t str>, Vec<Cow<'t, st
     (words, forms)
 }
 
-/// [`str::split_whitespace`] of ASCII text, byte by byte (ASCII whitespace is also the
-/// vertical tab, which [`str::split_ascii_whitespace`] keeps in words); `count` is how many
-/// there are (as many as their matching forms).
+/// [`str::split_whitespace`] of ASCII text, byte by byte; `count` is how many words there
+/// are (as many as their matching forms).
 fn ascii_words(text: &str, count: usize) -> Vec<&str> {
     let mut words = Vec::with_capacity(count);
-    let mut start = None;
-    for (at, byte) in text.bytes().enumerate() {
-        let space = byte.is_ascii_whitespace() || byte == 0x0b;
-        match (space, start) {
-            (true, Some(from)) => {
-                words.push(&text[from..at]);
-                start = None;
-            }
-            (false, None) => start = Some(at),
-            _ => {}
-        }
-    }
-    words.extend(start.map(|from| &text[from..]));
+    words.extend(ascii_fields(text, is_ascii_space));
     words
 }
 

@@ -23,9 +23,7 @@ pub fn matching_form(text: &str) -> Cow<'_, str> {
 /// their own matching form.
 fn ascii_matching_form(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    // `char::is_whitespace` of ASCII (which, unlike `u8::is_ascii_whitespace`, counts the
-    // vertical tab).
-    let is_space = |byte: u8| matches!(byte, b' ' | b'\t'..=b'\r');
+    let is_space = is_ascii_space;
     let mut previous = b' ';
     let unchanged = bytes.last().is_none_or(|&b| !is_space(b))
         && bytes.iter().all(|&b| {
@@ -228,6 +226,23 @@ pub const WEEKDAYS: [&str; 7] =
 pub fn is_calendar_word(word: &str) -> bool {
     static SET: WordSet = WordSet::new(&[&MONTHS, &WEEKDAYS]);
     SET.contains(word)
+}
+
+/// `char::is_whitespace` of an ASCII byte (which, unlike `u8::is_ascii_whitespace`, counts the
+/// vertical tab).
+pub fn is_ascii_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t'..=b'\r')
+}
+
+/// The non-empty pieces of ASCII `text` between the bytes `is_separator` holds for: splitting
+/// on a character predicate decodes every character, and most text is ASCII.
+pub fn ascii_fields(text: &str, is_separator: impl Fn(u8) -> bool) -> impl Iterator<Item = &str> {
+    debug_assert!(text.is_ascii());
+    text.as_bytes().split(move |&byte| is_separator(byte)).filter(|field| !field.is_empty()).map(|field| {
+        // `field` is a subslice of `text`, so the pointer difference is its offset.
+        let start = field.as_ptr() as usize - text.as_ptr() as usize;
+        &text[start..start + field.len()]
+    })
 }
 
 /// The words of a matching form, as alignment, divergence and the duplicates report compare

@@ -16,6 +16,8 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::{FxHashMap, FxHasher};
 
+use crate::normalize::ascii_fields;
+
 /// The largest character n-gram order.
 pub const CHAR_ORDER: usize = 6;
 /// The largest word n-gram order (chrF++).
@@ -74,25 +76,13 @@ fn word_grams(text: &str) -> [Vec<u64>; WORD_ORDER] {
 
 /// Appends the hashes of `text`'s chrF++ words (see [`split_punctuation`]) to `hashes`.
 fn word_hashes_into(text: &str, hashes: &mut Vec<u64>) {
-    let mut push = |word: &str| {
+    let push = |word: &str| {
         let (word, mark) = split_punctuation(word);
         hashes.push(hash_of(word));
         hashes.extend(mark.map(hash_of));
     };
     if text.is_ascii() {
-        // Split byte by byte: splitting on a character predicate decodes every character.
-        let mut start = 0;
-        for (at, &byte) in text.as_bytes().iter().enumerate() {
-            if is_python_space(char::from(byte)) {
-                if at > start {
-                    push(&text[start..at]);
-                }
-                start = at + 1;
-            }
-        }
-        if start < text.len() {
-            push(&text[start..]);
-        }
+        ascii_fields(text, |byte| is_python_space(char::from(byte))).for_each(push);
     } else {
         text.split(is_python_space).filter(|word| !word.is_empty()).for_each(push);
     }

@@ -227,13 +227,10 @@ struct OpenQuote {
 fn quote_spans(line: &str) -> Vec<QuoteSpan> {
     let mut stack: Vec<OpenQuote> = Vec::new();
     let mut quotes = Vec::new();
-    // The marks of an ASCII line are its straight quotes, found without decoding the line.
+    // An ASCII line's marks are found among its bytes, without decoding the line.
     let marks: Vec<(usize, char)> = if line.is_ascii() {
-        line.bytes()
-            .enumerate()
-            .filter(|&(_, byte)| matches!(byte, b'"' | b'\''))
-            .map(|(at, byte)| (at, char::from(byte)))
-            .collect()
+        let characters = line.bytes().enumerate().map(|(at, byte)| (at, char::from(byte)));
+        characters.filter(|&(_, c)| quote_mark(c).is_some()).collect()
     } else {
         line.char_indices().filter(|&(_, c)| quote_mark(c).is_some()).collect()
     };
