@@ -14,9 +14,9 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, AlignKind, DocumentItems, DocumentRanges, DocumentWords, Group, Index, Item, Pair, Scored,
-    Texts, UnitRef, agreement, candidates, coherent, describe, group, group_order, name_tokens, score,
-    select,
+    AlignConfig, AlignKind, ContentTokens, DocumentItems, DocumentRanges, DocumentWords, Group, Index, Item,
+    Pair, Scored, Texts, UnitRef, agreement, candidates, coherent, describe, group, group_order, name_tokens,
+    score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
@@ -246,7 +246,13 @@ fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Confi
                 || match config.depth {
                     Depth::Alignment => {
                         let bar = stage_bar(config, "words", documents.len());
-                        per_document(&documents, &segmented, &bar, DocumentWords::of)
+                        per_document(
+                            &documents,
+                            &segmented,
+                            &bar,
+                            ContentTokens::default,
+                            |tokens, document, segmented| DocumentWords::of(document, segmented, tokens),
+                        )
                     }
                     _ => Vec::new(),
                 },
@@ -288,27 +294,35 @@ fn mentions_of(
     corpus: &CorpusStats,
     bar: &ProgressBar,
 ) -> Vec<Mention> {
-    let per_document = per_document(documents, segmented, bar, |document, segmented| {
-        extract_mentions(document, &segmented.units, &segmented.defects, &corpus.vocabulary)
-    });
+    let per_document = per_document(
+        documents,
+        segmented,
+        bar,
+        || (),
+        |(), document, segmented| {
+            extract_mentions(document, &segmented.units, &segmented.defects, &corpus.vocabulary)
+        },
+    );
     // Joined by the splitting, into a vector sized first: collecting them flattened grew a
     // vector per thread, copying a million mentions into fresh memory at each doubling.
     join_and_split_juxtaposed(per_document)
 }
 
 /// `each` of every document with its segmentation, in parallel and in document order, shown
-/// on `bar`.
-fn per_document<T: Send>(
+/// on `bar`. `each` also gets a state that `init` made for the documents one task reads (see
+/// rayon's `map_init`), for what documents can share.
+fn per_document<S, T: Send>(
     documents: &[Document],
     segmented: &[Segmented],
     bar: &ProgressBar,
-    each: impl Fn(&Document, &Segmented) -> T + Sync + Send,
+    init: impl Fn() -> S + Sync + Send,
+    each: impl Fn(&mut S, &Document, &Segmented) -> T + Sync + Send,
 ) -> Vec<T> {
     let results = documents
         .par_iter()
         .zip(segmented)
         .progress_with(bar.clone())
-        .map(|(document, segmented)| each(document, segmented))
+        .map_init(init, |state, (document, segmented)| each(state, document, segmented))
         .collect();
     bar.finish_and_clear();
     results
