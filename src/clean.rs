@@ -316,6 +316,11 @@ fn phrases(list: &[&str]) -> AhoCorasick {
 
 /// How many of the phrases occur in `text`, each counted once.
 fn distinct_phrases(phrases: &AhoCorasick, text: &str) -> usize {
+    // Most lines have none: looking for any, the automaton skips ahead with its prefilter,
+    // where looking for every overlapping match steps through each byte.
+    if !phrases.is_match(text) {
+        return 0;
+    }
     let found: FxHashSet<PatternID> =
         phrases.find_overlapping_iter(text).map(|found| found.pattern()).collect();
     found.len()
@@ -415,6 +420,11 @@ fn is_promotion(line: &str, lower: &str) -> bool {
 fn is_navigation(line: &str) -> bool {
     if contains_url(line) && line.split_whitespace().count() == 1 {
         return true;
+    }
+    // Three items need two separators, and most lines (ASCII) show they have fewer without
+    // being decoded.
+    if line.is_ascii() && line.bytes().filter(|&byte| byte == b'|' || byte == b'/').count() < 2 {
+        return false;
     }
     let items: Vec<&str> =
         line.split(['|', '»', '›', '·', '/']).map(str::trim).filter(|item| !item.is_empty()).collect();
