@@ -622,7 +622,14 @@ fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
     let mut straight_quotes_seen = 0usize;
     // Only quote marks and sentence punctuation can start a defect, and only their neighbours
     // are read: most characters of a line are neither.
-    for (offset, mark) in line.match_indices(['"', '“', '«', '„', '”', '»', '.', '!', '?']) {
+    // An ASCII line's are found among its bytes, without decoding its characters.
+    let ascii = line.is_ascii();
+    let ascii_marks = ascii.then(|| {
+        let at = line.bytes().enumerate().filter(|&(_, byte)| matches!(byte, b'"' | b'.' | b'!' | b'?'));
+        at.map(|(offset, _)| (offset, &line[offset..offset + 1]))
+    });
+    let other_marks = (!ascii).then(|| line.match_indices(['"', '“', '«', '„', '”', '»', '.', '!', '?']));
+    for (offset, mark) in ascii_marks.into_iter().flatten().chain(other_marks.into_iter().flatten()) {
         let mut earlier = line[..offset].chars().rev();
         let next_offset = offset + mark.len();
         let mut later = line[next_offset..].chars();
