@@ -201,7 +201,7 @@ pub struct DocumentWords {
 }
 
 /// The content token of every word seen: the number itself, or the word's stem; none for a
-/// function word or stopword. Remembered across the documents one thread reads, since every
+/// function word or stopword. Remembered across the documents one rayon task reads, since every
 /// document repeats the corpus's words: stemming each document's words afresh was 2.4% of the
 /// instructions of a run at 100k sentences.
 pub struct ContentTokens {

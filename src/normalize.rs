@@ -131,8 +131,8 @@ fn unicode_matching_form(text: &str) -> String {
 
 /// The characters of `text` that are not ASCII, found without decoding the others: all that
 /// `is_nfc_quick` looks at. Leaving out the ASCII characters between them can only turn its
-/// answer from yes to no (two combining marks it then sees side by side), and "no" only costs
-/// a normalisation that changes nothing.
+/// answer to no (two combining marks it then sees side by side), and a wrong "no" only costs a
+/// normalisation that changes nothing.
 fn non_ascii_chars(text: &str) -> impl Iterator<Item = char> + '_ {
     // A character's first byte is ASCII or at least 0xC0; the bytes after it are 0x80..0xC0.
     text.bytes()
