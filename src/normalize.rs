@@ -271,12 +271,6 @@ pub const MONTHS: [&str; 12] = [
 pub const WEEKDAYS: [&str; 7] =
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
-/// Whether a lowercase word names a month or a weekday.
-pub fn is_calendar_word(word: &str) -> bool {
-    static SET: WordSet = WordSet::new(&[&MONTHS, &WEEKDAYS]);
-    SET.contains(word)
-}
-
 /// `char::is_whitespace` of an ASCII byte (which, unlike `u8::is_ascii_whitespace`, counts the
 /// vertical tab).
 pub fn is_ascii_space(byte: u8) -> bool {
@@ -388,7 +382,6 @@ mod tests {
         assert!(["said", "says", "told"].iter().all(|word| SET.contains(word)));
         assert!(!["Said", "sai", "tells", ""].iter().any(|word| SET.contains(word)));
         assert!(is_function_word("the") && !is_function_word("then's"));
-        assert!(is_calendar_word("october") && is_calendar_word("sunday") && !is_calendar_word("oct"));
     }
 
     #[test]
