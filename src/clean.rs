@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{BoilerplateRule, Defect, DefectKind, Document, LineClass, Span};
-use crate::normalize::{MONTHS, letter_runs, lowercase, matching_form};
+use crate::normalize::{MONTHS, find_chars, letter_runs, lowercase, matching_form};
 
 /// What some documents contribute to the corpus-wide statistics: counted document by
 /// document into one accumulator per parallel task, then merged.
@@ -622,16 +622,11 @@ fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
     let mut straight_quotes_seen = 0usize;
     // Only quote marks and sentence punctuation can start a defect, and only their neighbours
     // are read: most characters of a line are neither.
-    // An ASCII line's are found among its bytes, without decoding its characters.
-    let ascii = line.is_ascii();
-    let ascii_marks = ascii.then(|| {
-        let at = line.bytes().enumerate().filter(|&(_, byte)| matches!(byte, b'"' | b'.' | b'!' | b'?'));
-        at.map(|(offset, _)| (offset, &line[offset..offset + 1]))
-    });
-    let other_marks = (!ascii).then(|| line.match_indices(['"', '“', '«', '„', '”', '»', '.', '!', '?']));
-    for (offset, mark) in ascii_marks.into_iter().flatten().chain(other_marks.into_iter().flatten()) {
+    let marks =
+        find_chars(line, |c| matches!(c, '"' | '“' | '«' | '„' | '”' | '»' | '.' | '!' | '?').then_some(c));
+    for (offset, mark) in marks {
         let mut earlier = line[..offset].chars().rev();
-        let next_offset = offset + mark.len();
+        let next_offset = offset + mark.len_utf8();
         let mut later = line[next_offset..].chars();
         // The first and the last character of a line have no neighbour to be glued to.
         let (Some(before), Some(after)) = (earlier.next(), later.next()) else {
@@ -639,7 +634,7 @@ fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
         };
         let token = || whitespace_token(line, offset);
         match mark {
-            "\"" => {
+            '"' => {
                 let glued_after_word = before.is_alphanumeric() && after.is_alphanumeric();
                 let glued_after_punctuation =
                     matches!(before, ',' | '.' | ';' | ':' | '!' | '?') && after.is_alphabetic();
@@ -650,13 +645,13 @@ fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
                 }
                 straight_quotes_seen += 1;
             }
-            "“" | "«" | "„" if before.is_alphanumeric() && after.is_alphanumeric() => {
+            '“' | '«' | '„' if before.is_alphanumeric() && after.is_alphanumeric() => {
                 found.push((token(), offset, DefectKind::GluedQuote));
             }
-            "”" | "»" if after.is_alphanumeric() && !before.is_whitespace() => {
+            '”' | '»' if after.is_alphanumeric() && !before.is_whitespace() => {
                 found.push((token(), next_offset, DefectKind::GluedQuote));
             }
-            "." | "!" | "?" => {
+            '.' | '!' | '?' => {
                 let Some(two_before) = earlier.next() else {
                     continue;
                 };

@@ -277,6 +277,23 @@ pub fn is_ascii_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t'..=b'\r')
 }
 
+/// The characters of `text` that `pick` picks, with their offsets and what it made of them, in
+/// text order: `char_indices` filtered, but an ASCII text's characters are read from its bytes
+/// without decoding (most lines are ASCII, and the characters looked for are few).
+pub fn find_chars<'t, T>(
+    text: &'t str,
+    pick: impl Fn(char) -> Option<T> + Copy + 't,
+) -> impl Iterator<Item = (usize, T)> + 't {
+    let ascii = text.is_ascii();
+    // Masked, the byte is what it was (ASCII), and `pick`'s tests of characters beyond ASCII
+    // are seen to fail without being made for each byte.
+    let from_bytes = ascii.then(|| {
+        text.bytes().enumerate().filter_map(move |(at, byte)| Some((at, pick(char::from(byte & 0x7f))?)))
+    });
+    let decoded = (!ascii).then(|| text.char_indices().filter_map(move |(at, c)| Some((at, pick(c)?))));
+    from_bytes.into_iter().flatten().chain(decoded.into_iter().flatten())
+}
+
 /// The non-empty pieces of ASCII `text` between the bytes `is_separator` holds for: splitting
 /// on a character predicate decodes every character, and most text is ASCII.
 pub fn ascii_fields(text: &str, is_separator: impl Fn(u8) -> bool) -> impl Iterator<Item = &str> {
@@ -459,6 +476,15 @@ mod tests {
             text in "[ a-zA-Z`'\t\n\u{a0}\u{2003}“”’«»\u{ad}\u{200b}\u{301}\u{130}ÉéΣßЖ]{0,40}"
         ) {
             prop_assert_eq!(matching_form(&text), character_by_character(&text));
+        }
+
+        /// Characters found among an ASCII text's bytes are those `char_indices` finds.
+        #[test]
+        fn found_characters_are_those_of_char_indices(text in "[ a-z\"'.“”«»é\u{301}]{0,40}") {
+            let pick = |c: char| matches!(c, '"' | '.' | '“' | '»' | 'é').then_some(c);
+            let expected: Vec<(usize, char)> =
+                text.char_indices().filter_map(|(at, c)| Some((at, pick(c)?))).collect();
+            prop_assert_eq!(find_chars(&text, pick).collect::<Vec<_>>(), expected);
         }
 
         /// The ASCII shortcut gives what the general path gives.

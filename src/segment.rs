@@ -13,6 +13,7 @@
 
 use crate::clean::{defects_between, ends_sentence, strictly_between};
 use crate::model::{Defect, Document, LineClass, QuoteForm, Span, Unit, UnitKind};
+use crate::normalize::find_chars;
 
 /// Splits a document into units: boilerplate lines, sentences and quotes, in text order.
 ///
@@ -227,15 +228,7 @@ struct OpenQuote {
 fn quote_spans(line: &str) -> Vec<QuoteSpan> {
     let mut stack: Vec<OpenQuote> = Vec::new();
     let mut quotes = Vec::new();
-    // An ASCII line's marks are found among its bytes, without decoding the line.
-    let marks: Vec<(usize, char)> = if line.is_ascii() {
-        let characters = line.bytes().enumerate().map(|(at, byte)| (at, char::from(byte)));
-        characters.filter(|&(_, c)| quote_mark(c).is_some()).collect()
-    } else {
-        line.char_indices().filter(|&(_, c)| quote_mark(c).is_some()).collect()
-    };
-    for (offset, c) in marks {
-        let Some((family, role)) = quote_mark(c) else { continue };
+    for (offset, (c, (family, role))) in find_chars(line, |c| Some((c, quote_mark(c)?))) {
         // Only the characters next to quote marks are read: the line is not decoded into a
         // vector first (that vector, grown a doubling at a time, was a tenth of segmenting).
         let before = line[..offset].chars().next_back();
