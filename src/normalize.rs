@@ -15,7 +15,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 ///
 /// The result is idempotent: `matching_form(&matching_form(s)) == matching_form(s)`.
 pub fn matching_form(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() { ascii_matching_form(text) } else { Cow::Owned(unicode_matching_form(text)) }
+    if text.is_ascii() { ascii_matching_form(text) } else { Cow::Owned(general_matching_form(text)) }
 }
 
 /// [`matching_form`] of ASCII text, byte by byte: no composition, no invisible characters,
@@ -38,21 +38,14 @@ fn ascii_matching_form(text: &str) -> Cow<'_, str> {
         .fold(false, |found, (&a, &b)| found | ((a == b' ') & (b == b' ')));
     let edge_space =
         bytes.first().is_some_and(|&b| is_ascii_space(b)) || bytes.last().is_some_and(|&b| is_ascii_space(b));
-    let mut out = if odd_space || double_space || edge_space {
-        // The words joined by single spaces.
-        let mut out = Vec::with_capacity(bytes.len());
-        for word in bytes.split(|&byte| is_ascii_space(byte)).filter(|word| !word.is_empty()) {
-            if !out.is_empty() {
-                out.push(b' ');
-            }
-            out.extend_from_slice(word);
-        }
-        out
-    } else if upper || backtick {
-        bytes.to_vec()
-    } else {
+    if odd_space || double_space || edge_space {
+        // Spacing to mend is rare: the general path joins the words.
+        return Cow::Owned(general_matching_form(text));
+    }
+    if !(upper || backtick) {
         return Cow::Borrowed(text);
-    };
+    }
+    let mut out = bytes.to_vec();
     out.make_ascii_lowercase();
     if backtick {
         for byte in &mut out {
@@ -64,11 +57,11 @@ fn ascii_matching_form(text: &str) -> Cow<'_, str> {
     Cow::Owned(String::from_utf8(out).expect("ASCII in, ASCII out"))
 }
 
-/// [`matching_form`] of any text. Most of such text is ASCII too (an English sentence with
-/// curly quotes): its ASCII runs are taken word by word as bytes, as [`ascii_matching_form`]
-/// takes them, and only the other characters are decoded (a character at a time, this was 25
-/// cycles a byte).
-fn unicode_matching_form(text: &str) -> String {
+/// [`matching_form`] of any text (and of ASCII text whose spacing needs mending). Most of
+/// such text is ASCII too (an English sentence with curly quotes): its ASCII runs are taken
+/// word by word as bytes, and only the other characters are decoded (a character at a time,
+/// this was 25 cycles a byte).
+fn general_matching_form(text: &str) -> String {
     let composed;
     let text = match is_nfc_quick(non_ascii_chars(text)) {
         IsNormalized::Yes => text,
@@ -490,7 +483,7 @@ mod tests {
         /// The ASCII shortcut gives what the general path gives.
         #[test]
         fn ascii_shortcut_agrees_with_the_general_path(text in "[ -~\t\n\r\x0b\x0c\x1c-\x1f]{0,40}") {
-            prop_assert_eq!(ascii_matching_form(&text), unicode_matching_form(&text));
+            prop_assert_eq!(ascii_matching_form(&text), general_matching_form(&text));
         }
     }
 }
