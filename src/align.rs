@@ -379,13 +379,16 @@ pub struct Index {
     token_kind: Vec<TokenKind>,
 }
 
-/// Where an item's tokens are in [`Index`]'s buffer, and their weight.
+/// Where an item's tokens are in [`Index`]'s buffer, their weight, and the kinds of token
+/// [`Index::evidence`] looks for among them.
 #[derive(Debug, Clone, Copy)]
 struct ItemSpan {
     start: u32,
     end: u32,
     /// The sum of the tokens' IDF.
     weight: f64,
+    /// The [`TokenKind::mark`]s of the tokens, together.
+    kinds: u8,
 }
 
 /// What a content token stands for.
@@ -397,6 +400,18 @@ enum TokenKind {
 }
 
 impl TokenKind {
+    /// Names and numbers each have a bit, which sets of tokens combine; words none.
+    const NAME: u8 = 1;
+    const NUMBER: u8 = 2;
+
+    fn mark(self) -> u8 {
+        match self {
+            TokenKind::Name => TokenKind::NAME,
+            TokenKind::Number => TokenKind::NUMBER,
+            TokenKind::Word => 0,
+        }
+    }
+
     fn of(token: &str) -> TokenKind {
         if token.starts_with('#') {
             TokenKind::Name
@@ -499,8 +514,10 @@ impl Index {
         let item_spans = ends
             .iter()
             .scan(0, |start, &end| {
-                let weight = tokens_of_items[*start..end].iter().map(|&t| idf[t as usize]).sum::<f64>();
-                let span = ItemSpan { start: position(*start), end: position(end), weight };
+                let tokens = &tokens_of_items[*start..end];
+                let weight = tokens.iter().map(|&t| idf[t as usize]).sum::<f64>();
+                let kinds = tokens.iter().fold(0, |kinds, &t| kinds | token_kind[t as usize].mark());
+                let span = ItemSpan { start: position(*start), end: position(end), weight, kinds };
                 *start = end;
                 Some(span)
             })
@@ -542,73 +559,47 @@ impl Index {
         &self.tokens[span.start as usize..span.end as usize]
     }
 
-    /// 1 when two items' names and numbers are compatible; lower when both name people but
-    /// none in common (0.5), or both give numbers but none in common (0.75). Translations keep
-    /// names and numbers, so their absence in common is evidence of a different statement.
-    pub fn agreement(&self, a: usize, b: usize) -> f64 {
-        // One merge over both sorted token lists, without allocating: this runs for every
-        // scored candidate. Per kind: [a has one, b has one, they share one].
-        let (ta, tb) = (self.item_tokens(a), self.item_tokens(b));
-        let mut seen = [[false; 3]; 2];
-        let slot = |token: u32| match self.token_kind[token as usize] {
-            TokenKind::Name => Some(0),
-            TokenKind::Number => Some(1),
-            TokenKind::Word => None,
-        };
-        let (mut i, mut j) = (0, 0);
-        while i < ta.len() || j < tb.len() {
-            let (x, y) = (ta.get(i).copied(), tb.get(j).copied());
-            match (x, y) {
-                (Some(x), Some(y)) if x == y => {
-                    if let Some(kind) = slot(x) {
-                        seen[kind] = [true, true, true];
-                    }
-                    i += 1;
-                    j += 1;
-                }
-                (Some(x), y) if y.is_none_or(|y| x < y) => {
-                    if let Some(kind) = slot(x) {
-                        seen[kind][0] = true;
-                    }
-                    i += 1;
-                }
-                (_, Some(y)) => {
-                    if let Some(kind) = slot(y) {
-                        seen[kind][1] = true;
-                    }
-                    j += 1;
-                }
-                _ => break,
-            }
-        }
-        let disjoint = |[in_a, in_b, shared]: [bool; 3]| in_a && in_b && !shared;
-        let mut factor = 1.0;
-        if disjoint(seen[0]) {
-            factor *= 0.5;
-        }
-        if disjoint(seen[1]) {
-            factor *= 0.75;
-        }
-        factor
-    }
-
-    /// IDF-weighted Dice coefficient of two items' tokens, in [0, 1].
-    pub fn dice(&self, a: usize, b: usize) -> f64 {
+    /// The token evidence of two items, in one merge of their sorted tokens.
+    pub fn evidence(&self, a: usize, b: usize) -> TokenEvidence {
+        let (span_a, span_b) = (self.item_spans[a], self.item_spans[b]);
         let (ta, tb) = (self.item_tokens(a), self.item_tokens(b));
         // The merge steps without branching on the comparison (mispredicted about every other
-        // step); shared tokens are few, and only they read their weight.
-        let (mut i, mut j, mut shared) = (0, 0, 0.0);
+        // step); shared tokens are few, and only they read their weight and kind.
+        let (mut i, mut j, mut shared, mut shared_kinds) = (0, 0, 0.0, 0);
         while i < ta.len() && j < tb.len() {
             let (x, y) = (ta[i], tb[j]);
             if x == y {
                 shared += self.idf[x as usize];
+                shared_kinds |= self.token_kind[x as usize].mark();
             }
             i += usize::from(x <= y);
             j += usize::from(y <= x);
         }
-        let total = self.item_spans[a].weight + self.item_spans[b].weight;
-        if total > 0.0 { 2.0 * shared / total } else { 0.0 }
+        let total = span_a.weight + span_b.weight;
+        let dice = if total > 0.0 { 2.0 * shared / total } else { 0.0 };
+        // Kinds both items have and share no token of.
+        let disjoint = span_a.kinds & span_b.kinds & !shared_kinds;
+        let mut agreement = 1.0;
+        if disjoint & TokenKind::NAME != 0 {
+            agreement *= 0.5;
+        }
+        if disjoint & TokenKind::NUMBER != 0 {
+            agreement *= 0.75;
+        }
+        TokenEvidence { dice, agreement }
     }
+}
+
+/// What two items' content tokens say of whether they are one statement: the token side of
+/// [`similarity`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenEvidence {
+    /// IDF-weighted Dice coefficient of the tokens, in [0, 1].
+    pub dice: f64,
+    /// 1 when the items' names and numbers are compatible; lower when both name people but
+    /// none in common (0.5), or both give numbers but none in common (0.75). Translations keep
+    /// names and numbers, so their absence in common is evidence of a different statement.
+    pub agreement: f64,
 }
 
 /// Where each document's items are among all items, which are in unit order: a document's
@@ -709,7 +700,7 @@ pub fn candidates(
     index.touch(found.iter().map(|&(_, other)| other as usize));
     let mut ranked: Vec<(f64, u32)> = found
         .into_iter()
-        .map(|(_, other)| (index.dice(item_id, other as usize), other))
+        .map(|(_, other)| (index.evidence(item_id, other as usize).dice, other))
         .filter(|&(dice, _)| dice >= config.min_token_dice)
         .collect();
     let best = ranked.iter().map(|&(dice, _)| dice).fold(0.0, f64::max);
@@ -812,10 +803,11 @@ pub struct Scored {
 pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
     let (x, y) = (a as usize, b as usize);
     let scores = compare_sketches(sketches.get(x), sketches.get(y)).scores();
+    let evidence = index.evidence(x, y);
     Scored {
         a,
         b,
-        similarity: similarity(&scores, index.dice(x, y), index.agreement(x, y)),
+        similarity: similarity(&scores, evidence.dice, evidence.agreement),
         chrf: (scores.chrf(false), scores.chrf_plus_plus(false)),
     }
 }
@@ -1014,12 +1006,8 @@ pub fn agreement<'t>(
     let consensus_item = texts.item(group.consensus);
     let mut measured =
         unknown.iter().zip(texts.compare_each(&unknown, group.consensus)).map(|(&member, matches)| {
-            let member_item = texts.item(member);
-            similarity(
-                &matches.scores(),
-                index.dice(member_item, consensus_item),
-                index.agreement(member_item, consensus_item),
-            )
+            let evidence = index.evidence(texts.item(member), consensus_item);
+            similarity(&matches.scores(), evidence.dice, evidence.agreement)
         });
     (0..group.members.len())
         .map(|at| known(at).unwrap_or_else(|| measured.next().expect("one measure per unknown member")))
@@ -1479,10 +1467,11 @@ mod tests {
             ],
         );
         let index = Index::build(vec![document], 5, &AlignConfig::default());
-        assert_eq!(index.agreement(0, 1), 1.0);
-        assert_eq!(index.agreement(0, 2), 0.5);
-        assert_eq!(index.agreement(0, 3), 0.375);
-        assert_eq!(index.agreement(0, 4), 1.0);
+        let agreement = |a, b| index.evidence(a, b).agreement;
+        assert_eq!(agreement(0, 1), 1.0);
+        assert_eq!(agreement(0, 2), 0.5);
+        assert_eq!(agreement(0, 3), 0.375);
+        assert_eq!(agreement(0, 4), 1.0);
     }
 
     #[test]
