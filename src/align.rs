@@ -500,36 +500,44 @@ impl Index {
         for &token in &tokens_of_items {
             carried[token as usize] += 1;
         }
-        let mut postings: Vec<Vec<u32>> = carried.iter().map(|&count| Vec::with_capacity(count)).collect();
-        let all_items = documents.iter().flat_map(|document| &document.items);
-        let mut start = 0;
-        for (item_id, (item, &end)) in all_items.zip(&ends).enumerate() {
-            for &token in &tokens_of_items[start..end] {
-                postings[token as usize].push(posting(item_id, item.kind));
-            }
-            start = end;
-        }
         let total = items.max(1) as f64;
-        let idf: Vec<f64> = postings.iter().map(|items| (total / items.len() as f64).ln() + 1.0).collect();
+        let idf: Vec<f64> = carried.iter().map(|&count| (total / count as f64).ln() + 1.0).collect();
         let max_postings = if config.max_postings == 0 { sources.max(64) } else { config.max_postings };
-        for list in &mut postings {
-            if list.len() > max_postings {
-                list.clear();
-                list.shrink_to_fit();
+        // Filling the postings is one pass in item order; the items' spans, which need only the
+        // weights, are found beside it.
+        let build_postings = || {
+            let mut postings: Vec<Vec<u32>> =
+                carried.iter().map(|&count| Vec::with_capacity(count)).collect();
+            let all_items = documents.iter().flat_map(|document| &document.items);
+            let mut start = 0;
+            for (item_id, (item, &end)) in all_items.zip(&ends).enumerate() {
+                for &token in &tokens_of_items[start..end] {
+                    postings[token as usize].push(posting(item_id, item.kind));
+                }
+                start = end;
             }
-        }
+            for list in &mut postings {
+                if list.len() > max_postings {
+                    list.clear();
+                    list.shrink_to_fit();
+                }
+            }
+            postings
+        };
         let position = |at: usize| u32::try_from(at).expect("fewer than 4 billion content tokens");
-        let item_spans = ends
-            .iter()
-            .scan(0, |start, &end| {
-                let tokens = &tokens_of_items[*start..end];
-                let weight = tokens.iter().map(|&t| idf[t as usize]).sum::<f64>();
-                let kinds = tokens.iter().fold(0, |kinds, &t| kinds | token_kind[t as usize].mark());
-                let span = ItemSpan { start: position(*start), end: position(end), weight, kinds };
-                *start = end;
-                Some(span)
-            })
-            .collect();
+        let item_spans = || -> Vec<ItemSpan> {
+            (0..ends.len())
+                .into_par_iter()
+                .map(|item| {
+                    let (start, end) = (item.checked_sub(1).map_or(0, |before| ends[before]), ends[item]);
+                    let tokens = &tokens_of_items[start..end];
+                    let weight = tokens.iter().map(|&t| idf[t as usize]).sum::<f64>();
+                    let kinds = tokens.iter().fold(0, |kinds, &t| kinds | token_kind[t as usize].mark());
+                    ItemSpan { start: position(start), end: position(end), weight, kinds }
+                })
+                .collect()
+        };
+        let (postings, item_spans) = rayon::join(build_postings, item_spans);
         Index { tokens: tokens_of_items, item_spans, postings, idf, token_kind }
     }
 
