@@ -203,8 +203,9 @@ fn joined_union(a: &[&str], b: &[&str]) -> String {
 /// Share of the words of `a` that also occur in `b`.
 fn shared_words(a: &str, b: &str) -> f64 {
     let form_a = matching_form(a);
-    // A copy with the other's matching form (most copies at scale are exact) has every word
-    // in it, and needs no set of words.
+    // A copy with the other's matching form (an exact copy, as 3.1k of the 17.4k copies at
+    // 100k sentences are, or one differing only in case or spacing) has every word in it, and
+    // needs no set of words.
     let all_shared = || if form_words(&form_a).next().is_some() { 1.0 } else { 0.0 };
     if a == b {
         return all_shared();
