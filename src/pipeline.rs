@@ -239,16 +239,20 @@ fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Confi
         // last step, merging spellings in order on one thread: found before it, they left the
         // other core idle while it ran (0.4 s at a million sentences).
         let ((spellings, names, contested), words) = timings.time("cluster+words", || {
-            let bar = stage_bar(config, "words", documents.len());
-            let words_of = |range: std::ops::Range<usize>| match config.depth {
-                Depth::Alignment => per_document(
+            let wanted = config.depth == Depth::Alignment;
+            let bar =
+                if wanted { stage_bar(config, "words", documents.len()) } else { ProgressBar::hidden() };
+            let words_of = |range: std::ops::Range<usize>| {
+                if !wanted {
+                    return Vec::new();
+                }
+                per_document(
                     &documents[range.clone()],
                     &segmented[range],
                     &bar,
                     ContentTokens::default,
                     |tokens, document, segmented| DocumentWords::of(document, segmented, tokens),
-                ),
-                _ => Vec::new(),
+                )
             };
             let half = documents.len() / 2;
             let (spellings, mut words) =
