@@ -563,7 +563,7 @@ impl Index {
 
     /// Reads the first token of each of `items` and returns nothing of use: at scale every
     /// random item's tokens are a cache miss, and loads that do not depend on one another
-    /// overlap, where the same loads inside Dice's merge loop come one after another.
+    /// overlap, where the same loads inside [`Index::evidence`]'s merge loop come one after another.
     pub fn touch(&self, items: impl Iterator<Item = usize>) {
         let first_tokens = items.map(|item| self.item_tokens(item).first().copied().unwrap_or(0));
         std::hint::black_box(first_tokens.fold(0u32, u32::wrapping_add));
