@@ -314,11 +314,14 @@ fn link_of(a: &str, b: &str) -> ContestedLink {
 
 /// The contested links that alignment confirms: some aligned pair of sentences names one
 /// surname on one side and the other on the other side (a translation spelling the same
-/// person its own way). `aligned` lists aligned sentence pairs as (document, sentence index).
-pub fn confirm(
+/// person its own way). `aligned` lists aligned sentence pairs, and `sentence` tells each
+/// sentence's document and sentence index; it is asked for a pair's second sentence only
+/// where the first names a contested surname.
+pub fn confirm<S>(
     contested: &[ContestedLink],
     mentions: &[Mention],
-    aligned: impl IntoIterator<Item = ((DocId, u32), (DocId, u32))>,
+    aligned: impl IntoIterator<Item = (S, S)>,
+    sentence: impl Fn(S) -> (DocId, u32),
 ) -> HashSet<ContestedLink> {
     // Only the sentences naming a contested surname matter; surnames are numbered so that a
     // link is two numbers.
@@ -329,7 +332,11 @@ pub fn confirm(
     }
     let wanted: FxHashMap<(u32, u32), &ContestedLink> =
         contested.iter().map(|link| ((ids[link.0.as_str()], ids[link.1.as_str()]), link)).collect();
-    let mut surnames_in: FxHashMap<(DocId, u32), Vec<u32>> = FxHashMap::default();
+    // Each sentence's contested surnames, as (document, sentence, surname) sorted and read
+    // through one range per document, and the second sentence of a pair found only when the
+    // first names one: with a table keyed by sentence and both sentences of every pair found,
+    // confirming took 0.38-0.56 s at a million sentences, 0.27-0.40 s so.
+    let mut named: Vec<(DocId, u32, u32)> = Vec::new();
     let mut ascii_lower = String::new();
     for mention in mentions {
         let Some(surname) = mention.tokens.last() else { continue };
@@ -341,14 +348,35 @@ pub fn confirm(
             ids.get(surname.to_lowercase().as_str())
         };
         if let Some(&id) = lower {
-            surnames_in.entry((mention.doc, mention.sentence)).or_default().push(id);
+            named.push((mention.doc, mention.sentence, id));
         }
     }
+    named.sort_unstable();
+    named.dedup();
+    let documents = named.last().map_or(0, |&(doc, _, _)| doc.0 as usize + 1);
+    let mut document_starts = vec![0; documents + 1];
+    for &(doc, _, _) in &named {
+        document_starts[doc.0 as usize + 1] += 1;
+    }
+    for doc in 0..documents {
+        document_starts[doc + 1] += document_starts[doc];
+    }
+    let surnames_in = |(doc, sentence): (DocId, u32)| -> &[(DocId, u32, u32)] {
+        let Some(range) = document_starts.get(doc.0 as usize..doc.0 as usize + 2) else { return &[] };
+        let in_document = &named[range[0]..range[1]];
+        let start = in_document.partition_point(|&(_, at, _)| at < sentence);
+        let end = start + in_document[start..].partition_point(|&(_, at, _)| at == sentence);
+        &in_document[start..end]
+    };
     let mut confirmed = HashSet::new();
     for (a, b) in aligned {
-        let (Some(in_a), Some(in_b)) = (surnames_in.get(&a), surnames_in.get(&b)) else { continue };
-        for &x in in_a {
-            for &y in in_b {
+        let in_a = surnames_in(sentence(a));
+        if in_a.is_empty() {
+            continue;
+        }
+        let in_b = surnames_in(sentence(b));
+        for &(_, _, x) in in_a {
+            for &(_, _, y) in in_b {
                 if let Some(&link) = wanted.get(&(x, y)).or_else(|| wanted.get(&(y, x))) {
                     confirmed.insert(link.clone());
                 }
@@ -995,9 +1023,17 @@ mod tests {
             "a rare spelling needs no confirmation"
         );
 
-        let nothing_aligned = confirm(&contested, &mentions, []);
-        assert!(nothing_aligned.is_empty());
-        let aligned = confirm(&contested, &mentions, [((DocId(0), 0), (DocId(4), 0))]);
+        type Sentence = (DocId, u32);
+        let confirmed_by = |aligned: &[(Sentence, Sentence)]| {
+            confirm(&contested, &mentions, aligned.iter().copied(), |sentence| sentence)
+        };
+        assert!(confirmed_by(&[]).is_empty());
+        // Other sentences of the same documents, and documents naming no one, confirm nothing.
+        let elsewhere = [((DocId(0), 1), (DocId(4), 0)), ((DocId(0), 0), (DocId(4), 1))];
+        assert!(confirmed_by(&elsewhere).is_empty());
+        assert!(confirmed_by(&[((DocId(0), 0), (DocId(9), 0)), ((DocId(9), 0), (DocId(4), 0))]).is_empty());
+        let aligned = confirmed_by(&[((DocId(0), 0), (DocId(4), 0))]);
+        assert_eq!(aligned, HashSet::from([contested[0].clone()]));
         let (confirmed, _) = spellings.cluster(Some(&aligned));
         assert!(together(&confirmed, "Ivan Dedoov", "Ivan Dudoov"));
     }

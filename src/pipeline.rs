@@ -273,8 +273,7 @@ fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Confi
         let sentence =
             |unit: UnitRef| (unit.doc, segmented[unit.doc.0 as usize].units[unit.unit as usize].index);
         let confirm_names = |aligned_sentences: Vec<(UnitRef, UnitRef)>| {
-            let aligned = aligned_sentences.into_iter().map(|(a, b)| (sentence(a), sentence(b)));
-            let confirmed = confirm(&contested, &mentions, aligned);
+            let confirmed = confirm(&contested, &mentions, aligned_sentences, sentence);
             let all_confirmed = contested.iter().all(|link| confirmed.contains(link));
             (!all_confirmed).then(|| spellings.cluster(Some(&confirmed)).0)
         };
