@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use crate::model::DocId;
-use crate::names::Mention;
+use crate::names::{Mention, MentionContext};
 use crate::translit::{compare_spellings, gender_ending, skeletons};
 
 /// Thresholds for merging surname spellings.
@@ -123,8 +123,44 @@ struct Entity {
     surname_id: usize,
     tokens: usize,
     mentions: Vec<usize>,
-    /// The documents of the mentions, ascending, each once.
-    docs: Vec<DocId>,
+    /// The documents of the mentions, ascending, each once, with its number of mentions.
+    sources: Vec<(DocId, u32)>,
+    /// How many of the mentions have each clue to the kind of entity.
+    clues: KindClues,
+    /// Some mention is not tentative.
+    firm: bool,
+}
+
+/// How many mentions have each clue to the kind of entity they name, summed per entity once:
+/// each clustering (a second one when alignment leaves a contested link unconfirmed) went
+/// through every mention of every cluster again.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct KindClues {
+    title: usize,
+    article: usize,
+    locative: usize,
+    speech: usize,
+}
+
+impl KindClues {
+    fn of(context: MentionContext) -> KindClues {
+        let count = usize::from;
+        KindClues {
+            title: count(context.title),
+            article: count(context.article),
+            locative: count(context.locative),
+            speech: count(context.speech),
+        }
+    }
+
+    fn plus(self, other: KindClues) -> KindClues {
+        KindClues {
+            title: self.title + other.title,
+            article: self.article + other.article,
+            locative: self.locative + other.locative,
+            speech: self.speech + other.speech,
+        }
+    }
 }
 
 /// Clusters mentions into entities. The result does not depend on the order of `mentions`
@@ -143,7 +179,6 @@ pub type ContestedLink = (String, String);
 /// spelling variants. Built once; [`Spellings::cluster`] runs on it once, or again when
 /// alignment leaves a contested link unconfirmed.
 pub struct Spellings<'a> {
-    mentions: &'a [Mention],
     config: &'a ClusterConfig,
     entities: Vec<Entity>,
     surnames: Vec<String>,
@@ -192,7 +227,7 @@ impl<'a> Spellings<'a> {
             (0..surnames.len()).map(|surname| find_root(&mut class, surname)).collect();
         let mut sources: Vec<Vec<DocId>> = vec![Vec::new(); surnames.len()];
         for entity in &entities {
-            sources[class_of[entity.surname_id]].extend(&entity.docs);
+            sources[class_of[entity.surname_id]].extend(entity.sources.iter().map(|&(doc, _)| doc));
         }
         let source_counts: Vec<usize> = sources
             .into_par_iter()
@@ -205,7 +240,6 @@ impl<'a> Spellings<'a> {
         let attested =
             class_of.iter().map(|&class| source_counts[class] >= config.attested_sources).collect();
         Spellings {
-            mentions,
             config,
             entities,
             surnames,
@@ -225,7 +259,7 @@ impl<'a> Spellings<'a> {
         &self,
         confirmed: Option<&HashSet<ContestedLink>>,
     ) -> (Vec<NameCluster>, Vec<ContestedLink>) {
-        let (mentions, entities) = (self.mentions, &self.entities);
+        let entities = &self.entities;
         let mut groups = Groups::new(entities, &self.cooccurring, self.config);
 
         // 1. A surname alone links to the full name ending with it in the same source.
@@ -271,7 +305,7 @@ impl<'a> Spellings<'a> {
             }
         }
 
-        (groups.into_clusters(mentions), contested)
+        (groups.into_clusters(), contested)
     }
 
     /// The pairs of surname ids, lower first, whose lowercase spellings make one of `links`.
@@ -442,8 +476,13 @@ fn entities(mentions: &[Mention]) -> (Vec<Entity>, Vec<String>) {
             let given = mentions[mention_ids[0]].tokens.first().filter(|_| tokens > 1).map(str::to_owned);
             let mut docs: Vec<DocId> = mention_ids.iter().map(|&m| mentions[m].doc).collect();
             docs.sort_unstable();
-            docs.dedup();
-            Entity { surface, given, surname_id, tokens, mentions: mention_ids, docs }
+            let sources = docs.chunk_by(|x, y| x == y).map(|run| (run[0], run.len() as u32)).collect();
+            let of_mentions = || mention_ids.iter().map(|&m| &mentions[m]);
+            let clues = of_mentions()
+                .map(|mention| KindClues::of(mention.context))
+                .fold(KindClues::default(), KindClues::plus);
+            let firm = of_mentions().any(|mention| !mention.tentative);
+            Entity { surface, given, surname_id, tokens, mentions: mention_ids, sources, clues, firm }
         })
         .collect();
     let mut surnames = vec![String::new(); surname_ids.len()];
@@ -464,7 +503,7 @@ fn same_source_full_names(entities: &[Entity]) -> Vec<(usize, usize)> {
         .enumerate()
         .flat_map_iter(|(entity_id, entity)| {
             let lone = entity.tokens <= 1;
-            entity.docs.iter().map(move |&doc| (doc, entity.surname_id, lone, entity_id))
+            entity.sources.iter().map(move |&(doc, _)| (doc, entity.surname_id, lone, entity_id))
         })
         .collect();
     used.par_sort_unstable();
@@ -757,7 +796,7 @@ impl<'a> Groups<'a> {
         true
     }
 
-    fn into_clusters(mut self, mentions: &[Mention]) -> Vec<NameCluster> {
+    fn into_clusters(mut self) -> Vec<NameCluster> {
         // Per root, its members; a root is its group's first entity, so groups come in order.
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); self.entities.len()];
         for entity_id in 0..self.entities.len() {
@@ -765,11 +804,9 @@ impl<'a> Groups<'a> {
             members[root].push(entity_id);
         }
         let entities = self.entities;
-        let confirmed = |ids: &&Vec<usize>| {
-            ids.iter().any(|&id| entities[id].mentions.iter().any(|&m| !mentions[m].tentative))
-        };
+        let confirmed = |ids: &&Vec<usize>| ids.iter().any(|&id| entities[id].firm);
         let mut clusters: Vec<NameCluster> =
-            members.par_iter().filter(confirmed).map(|ids| build_cluster(ids, entities, mentions)).collect();
+            members.par_iter().filter(confirmed).map(|ids| build_cluster(ids, entities)).collect();
         clusters.sort_by(|a, b| {
             let total = |c: &NameCluster| c.variants.iter().map(|v| v.mentions).sum::<u32>();
             total(b).cmp(&total(a)).then_with(|| a.canonical.cmp(&b.canonical))
@@ -811,19 +848,15 @@ impl GivenName {
     }
 }
 
-fn build_cluster(entity_ids: &[usize], entities: &[Entity], mentions: &[Mention]) -> NameCluster {
+fn build_cluster(entity_ids: &[usize], entities: &[Entity]) -> NameCluster {
     let mut variants: Vec<Variant> = entity_ids
         .iter()
         .map(|&id| {
             let entity = &entities[id];
-            let mut per_doc: BTreeMap<DocId, u32> = BTreeMap::new();
-            for &mention_id in &entity.mentions {
-                *per_doc.entry(mentions[mention_id].doc).or_default() += 1;
-            }
             Variant {
                 surface: entity.surface.clone(),
                 mentions: entity.mentions.len() as u32,
-                sources: per_doc.into_iter().collect(),
+                sources: entity.sources.clone(),
             }
         })
         .collect();
@@ -839,26 +872,20 @@ fn build_cluster(entity_ids: &[usize], entities: &[Entity], mentions: &[Mention]
         })
         .map(|v| v.surface.clone())
         .unwrap_or_default();
-    let cluster_mentions: Vec<&Mention> =
-        entity_ids.iter().flat_map(|&id| entities[id].mentions.iter().map(|&m| &mentions[m])).collect();
-    let kind = entity_kind(&cluster_mentions, entity_ids.iter().map(|&id| &entities[id]));
+    let kind = entity_kind(&entity_ids.iter().map(|&id| &entities[id]).collect::<Vec<_>>());
     NameCluster { id: 0, canonical, kind, variants }
 }
 
-/// Decides the kind of entity from the mentions' context.
-fn entity_kind<'a>(mentions: &[&Mention], entities: impl Iterator<Item = &'a Entity>) -> EntityKind {
-    let entities: Vec<&Entity> = entities.collect();
+/// Decides the kind of entity from its mentions' context.
+fn entity_kind(entities: &[&Entity]) -> EntityKind {
     if entities.iter().any(|e| {
         e.tokens == 1 && e.surface.chars().count() >= 2 && e.surface.chars().all(|c| c.is_uppercase())
     }) {
         return EntityKind::Organization;
     }
-    let total = mentions.len().max(1);
-    let count = |flag: fn(&Mention) -> bool| mentions.iter().filter(|m| flag(m)).count();
-    let article = count(|m| m.context.article);
-    let locative = count(|m| m.context.locative);
-    let title = count(|m| m.context.title);
-    let speech = count(|m| m.context.speech);
+    let total = entities.iter().map(|e| e.mentions.len()).sum::<usize>().max(1);
+    let KindClues { title, article, locative, speech } =
+        entities.iter().map(|e| e.clues).fold(KindClues::default(), KindClues::plus);
     // A full name whose surname also stands alone is how news refers to people.
     let has_full = entities.iter().any(|e| e.tokens >= 2);
     let has_alone = entities.iter().any(|e| e.tokens == 1);
@@ -878,7 +905,6 @@ fn entity_kind<'a>(mentions: &[&Mention], entities: impl Iterator<Item = &'a Ent
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::names::MentionContext;
 
     #[test]
     fn variant_pairs_found_per_reading_list_are_those_of_every_spelling_pair() {
@@ -965,16 +991,26 @@ mod tests {
             vec![mention("Marine Le Pen", 2), mention("Zelensky", 0), mention("Marine Le Pen", 1)];
         mentions[2].tokens = ["Marine", "Le Pen"].into_iter().collect();
         mentions.push(mention("Marine Le Pen", 0));
+        let mut said = mention("Zelensky", 0);
+        said.context.speech = true;
+        said.tentative = true;
+        mentions.push(said);
         let (entities, surnames) = entities(&mentions);
-        let found: Vec<(&str, &[usize], &[DocId])> = entities
+        type Sources<'e> = &'e [(DocId, u32)];
+        let found: Vec<(&str, &[usize], Sources)> = entities
             .iter()
-            .map(|entity| (entity.surface.as_str(), entity.mentions.as_slice(), entity.docs.as_slice()))
+            .map(|entity| (entity.surface.as_str(), entity.mentions.as_slice(), entity.sources.as_slice()))
             .collect();
-        let (docs_le_pen, docs_zelensky) = ([DocId(0), DocId(1), DocId(2)], [DocId(0)]);
+        let (docs_le_pen, docs_zelensky) = ([(DocId(0), 1), (DocId(1), 1), (DocId(2), 1)], [(DocId(0), 2)]);
         assert_eq!(
             found,
-            [("Marine Le Pen", &[0, 2, 3][..], &docs_le_pen[..]), ("Zelensky", &[1][..], &docs_zelensky[..])]
+            [
+                ("Marine Le Pen", &[0, 2, 3][..], &docs_le_pen[..]),
+                ("Zelensky", &[1, 4][..], &docs_zelensky[..])
+            ]
         );
+        assert_eq!(entities[1].clues, KindClues { speech: 1, ..KindClues::default() });
+        assert!(entities[1].firm, "one of its mentions is not tentative");
         assert_eq!(surnames, ["Pen", "Zelensky"]);
     }
 
