@@ -625,6 +625,19 @@ impl TokenEvidence {
     }
 }
 
+/// A candidate pair of items, the lower id first, with the token evidence that made it one:
+/// kept for scoring, which needs it too (measured again there, it was a second merge of both
+/// items' tokens per candidate, the second item's a cache miss).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    /// The lower item id.
+    pub a: u32,
+    /// The higher.
+    pub b: u32,
+    /// Their tokens' evidence, as [`Index::evidence`] measures it.
+    pub evidence: TokenEvidence,
+}
+
 /// Where each document's items are among all items, which are in unit order: a document's
 /// items are a range of ids, found without searching all items (at scale, a cache miss per
 /// step of the search).
@@ -666,7 +679,7 @@ pub fn candidates(
     documents: &DocumentRanges,
     index: &Index,
     config: &AlignConfig,
-) -> Vec<(u32, u32)> {
+) -> Vec<Candidate> {
     let item = &items[item_id];
     // Indexed tokens, rarest first; the two rarest are always read, the others within budget.
     let mut probes: Vec<(u32, &[u32])> = index
@@ -721,25 +734,30 @@ pub fn candidates(
         found.truncate(config.max_ranked);
     }
     index.touch(found.iter().map(|&(_, other)| other as usize));
-    let mut ranked: Vec<(f64, u32)> = found
+    let mut ranked: Vec<(TokenEvidence, u32)> = found
         .into_iter()
         .map(|(_, other)| (index.evidence(item_id, other as usize), other))
         .filter(|(evidence, _)| evidence.weighted() >= config.min_token_evidence)
-        .map(|(evidence, other)| (evidence.dice, other))
         .collect();
-    let best = ranked.iter().map(|&(dice, _)| dice).fold(0.0, f64::max);
-    ranked.retain(|&(dice, _)| dice >= config.relative_token_dice * best);
+    let best = ranked.iter().map(|(evidence, _)| evidence.dice).fold(0.0, f64::max);
+    ranked.retain(|(evidence, _)| evidence.dice >= config.relative_token_dice * best);
     // Only the candidates left need their document (a search of the document ranges, a tenth
     // of this function's time when done for every ranked item).
-    let mut scored: Vec<(DocId, f64, u32)> = ranked
+    let mut scored: Vec<(DocId, TokenEvidence, u32)> = ranked
         .into_iter()
-        .map(|(dice, other)| (documents.document_of(other as usize), dice, other))
+        .map(|(evidence, other)| (documents.document_of(other as usize), evidence, other))
         .collect();
-    scored.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)).then(x.2.cmp(&y.2)));
+    scored.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.dice.total_cmp(&x.1.dice)).then(x.2.cmp(&y.2)));
+    // Evidence is symmetric (one merge of two sorted lists), so a pair found from either item
+    // carries the same.
     scored
         .chunk_by(|x, y| x.0 == y.0)
         .flat_map(|per_source| per_source.iter().take(config.candidates_per_source))
-        .map(|&(_, _, other)| (item_id.min(other as usize) as u32, item_id.max(other as usize) as u32))
+        .map(|&(_, evidence, other)| Candidate {
+            a: item_id.min(other as usize) as u32,
+            b: item_id.max(other as usize) as u32,
+            evidence,
+        })
         .collect()
 }
 
@@ -824,10 +842,8 @@ pub struct Scored {
 
 /// Scores a candidate pair of items by their sketches. Only the scores are computed here;
 /// [`describe`] adds the divergence to the pairs that are kept.
-pub fn score((a, b): (u32, u32), index: &Index, sketches: &Sketches) -> Scored {
-    let (x, y) = (a as usize, b as usize);
-    let scores = compare_sketches(sketches.get(x), sketches.get(y)).scores();
-    let evidence = index.evidence(x, y);
+pub fn score(&Candidate { a, b, evidence }: &Candidate, sketches: &Sketches) -> Scored {
+    let scores = compare_sketches(sketches.get(a as usize), sketches.get(b as usize)).scores();
     Scored {
         a,
         b,
@@ -1442,9 +1458,9 @@ mod tests {
         let sketches = Sketches::of(&item_texts);
         assert!(sketches.is_exact());
         // A chain: an end of it has no pair with the consensus (in the middle) to reuse.
-        let candidate_pairs = [(0, 1), (1, 2), (2, 3)];
-        let scored: Vec<Scored> =
-            candidate_pairs.iter().map(|&pair| score(pair, &index, &sketches)).collect();
+        let candidate = |a: u32, b: u32| Candidate { a, b, evidence: index.evidence(a as usize, b as usize) };
+        let candidates = [candidate(0, 1), candidate(1, 2), candidate(2, 3)];
+        let scored: Vec<Scored> = candidates.iter().map(|candidate| score(candidate, &sketches)).collect();
         let config = AlignConfig { threshold: 0.0, relative_threshold: 0.0, ..AlignConfig::default() };
         let mut pairs = select(&scored, &items, &config);
         let ranges = DocumentRanges::new(&items);
@@ -1515,7 +1531,7 @@ mod tests {
             let config = AlignConfig { min_token_evidence: floor, ..AlignConfig::default() };
             candidates(0, &items, &ranges, &index, &config)
         };
-        assert_eq!(found(evidence.weighted()), vec![(0, 1)]);
+        assert_eq!(found(evidence.weighted()), vec![Candidate { a: 0, b: 1, evidence }]);
         assert_eq!(found(evidence.weighted() + 1e-9), vec![]);
     }
 

@@ -14,9 +14,9 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, AlignKind, ContentTokens, DocumentItems, DocumentRanges, DocumentWords, Group, Index, Item,
-    Pair, Scored, Texts, UnitRef, agreement, candidates, coherent, describe, group, group_order, name_tokens,
-    score, select,
+    AlignConfig, AlignKind, Candidate, ContentTokens, DocumentItems, DocumentRanges, DocumentWords, Group,
+    Index, Item, Pair, Scored, Texts, UnitRef, agreement, candidates, coherent, describe, group, group_order,
+    name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
@@ -359,15 +359,15 @@ fn align<R: Send>(
     let documents_of_items = DocumentRanges::new(&items);
     let candidate_pairs = timings.time("candidates", || {
         let bar = stage_bar(run_config, "candidates", items.len());
-        let mut candidate_pairs: Vec<(u32, u32)> = index
+        let mut candidate_pairs: Vec<Candidate> = index
             .probe_order()
             .into_par_iter()
             .progress_with(bar.clone())
             .flat_map_iter(|item| candidates(item as usize, &items, &documents_of_items, &index, config))
             .collect();
         bar.finish_and_clear();
-        candidate_pairs.par_sort_unstable();
-        candidate_pairs.dedup();
+        candidate_pairs.par_sort_unstable_by_key(|candidate| (candidate.a, candidate.b));
+        candidate_pairs.dedup_by_key(|candidate| (candidate.a, candidate.b));
         candidate_pairs
     });
     timings.produced(candidate_pairs.len(), "pairs");
@@ -379,9 +379,9 @@ fn align<R: Send>(
     // many candidates, and items without any need none.
     let sketches = timings.time("sketch", || {
         let mut wanted = vec![false; items.len()];
-        for &(a, b) in &candidate_pairs {
-            wanted[a as usize] = true;
-            wanted[b as usize] = true;
+        for candidate in &candidate_pairs {
+            wanted[candidate.a as usize] = true;
+            wanted[candidate.b as usize] = true;
         }
         let texts = |items: &[Item], wanted: &[bool]| -> Vec<Option<&str>> {
             items.iter().zip(wanted).map(|(item, &wanted)| wanted.then(|| text_of(item.unit))).collect()
@@ -403,14 +403,13 @@ fn align<R: Send>(
                 bar.inc(chunk.len() as u64);
                 // Pairs below the threshold can never be kept; dropping them here keeps memory
                 // proportional to the pairs kept, not the candidates scored.
-                // The second items are scattered: their data is touched a few hundred at a
-                // time before scoring (see `Sketches::touch`).
-                chunk.chunks(256).flat_map(|pairs| {
-                    sketches.touch(pairs.iter().map(|&(_, b)| b as usize));
-                    index.touch(pairs.iter().map(|&(_, b)| b as usize));
-                    pairs
+                // The second items are scattered: their sketches are touched a few hundred at
+                // a time before scoring (see `Sketches::touch`).
+                chunk.chunks(256).flat_map(|candidates| {
+                    sketches.touch(candidates.iter().map(|candidate| candidate.b as usize));
+                    candidates
                         .iter()
-                        .map(|&pair| score(pair, &index, &sketches))
+                        .map(|candidate| score(candidate, &sketches))
                         .filter(|pair| pair.similarity >= config.threshold)
                 })
             })
