@@ -840,8 +840,8 @@ pub struct Scored {
     pub chrf: (f64, f64),
 }
 
-/// Scores a candidate pair of items by their sketches. Only the scores are computed here;
-/// [`describe`] adds the divergence to the pairs that are kept.
+/// Scores a candidate pair of items by their sketches and the token evidence it kept. Only the
+/// scores are computed here; [`describe`] adds the divergence to the pairs that are kept.
 pub fn score(&Candidate { a, b, evidence }: &Candidate, sketches: &Sketches) -> Scored {
     let scores = compare_sketches(sketches.get(a as usize), sketches.get(b as usize)).scores();
     Scored {
