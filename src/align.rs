@@ -638,6 +638,40 @@ pub struct Candidate {
     pub evidence: TokenEvidence,
 }
 
+/// The token evidence of item pairs measured lately, in a small table indexed by a hash of the
+/// pair. Items whose rarest token is the same are asked for one after another (see
+/// [`Index::probe_order`]) and find each other: each such pair was measured from both sides.
+pub struct EvidenceCache {
+    /// (lower item, higher item, their evidence); `u32::MAX` twice in an empty slot.
+    slots: Vec<(u32, u32, TokenEvidence)>,
+}
+
+/// Slots of an [`EvidenceCache`], as bits of the pair's hash.
+const EVIDENCE_CACHE_BITS: u32 = 12;
+
+impl Default for EvidenceCache {
+    fn default() -> Self {
+        let empty = (u32::MAX, u32::MAX, TokenEvidence { dice: 0.0, agreement: 0.0 });
+        EvidenceCache { slots: vec![empty; 1 << EVIDENCE_CACHE_BITS] }
+    }
+}
+
+impl EvidenceCache {
+    /// [`Index::evidence`] of items `a` and `b`, measured unless the table holds it.
+    fn evidence(&mut self, index: &Index, a: usize, b: usize) -> TokenEvidence {
+        let (low, high) = (a.min(b) as u32, a.max(b) as u32);
+        let hash = ((u64::from(low) << 32) | u64::from(high)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = &mut self.slots[(hash >> (64 - EVIDENCE_CACHE_BITS)) as usize];
+        if (slot.0, slot.1) == (low, high) {
+            return slot.2;
+        }
+        // Evidence is symmetric: measured either way, the same.
+        let evidence = index.evidence(a, b);
+        *slot = (low, high, evidence);
+        evidence
+    }
+}
+
 /// Where each document's items are among all items, which are in unit order: a document's
 /// items are a range of ids, found without searching all items (at scale, a cache miss per
 /// step of the search).
@@ -679,6 +713,7 @@ pub fn candidates(
     documents: &DocumentRanges,
     index: &Index,
     config: &AlignConfig,
+    measured: &mut EvidenceCache,
 ) -> Vec<Candidate> {
     let item = &items[item_id];
     // Indexed tokens, rarest first; the two rarest are always read, the others within budget.
@@ -736,7 +771,7 @@ pub fn candidates(
     index.touch(found.iter().map(|&(_, other)| other as usize));
     let mut ranked: Vec<(TokenEvidence, u32)> = found
         .into_iter()
-        .map(|(_, other)| (index.evidence(item_id, other as usize), other))
+        .map(|(_, other)| (measured.evidence(index, item_id, other as usize), other))
         .filter(|(evidence, _)| evidence.weighted() >= config.min_token_evidence)
         .collect();
     let best = ranked.iter().map(|(evidence, _)| evidence.dice).fold(0.0, f64::max);
@@ -1515,6 +1550,24 @@ mod tests {
     }
 
     #[test]
+    fn remembered_evidence_is_the_index_evidence_either_way_round() {
+        let documents = vec![
+            document_items(0, &[&["#1", "signed", "pipeline"], &["harvest", "7"], &["signed"]]),
+            document_items(1, &[&["#2", "signed", "pipeline", "harvest"], &["7", "harvest"], &[]]),
+        ];
+        let index = Index::build(documents, 2, &AlignConfig::default());
+        let mut measured = EvidenceCache::default();
+        // Twice over, so that the second time most are remembered, in both orders.
+        for _ in 0..2 {
+            for a in 0..6 {
+                for b in 0..6 {
+                    assert_eq!(measured.evidence(&index, a, b), index.evidence(a, b), "items {a} and {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn candidates_need_enough_token_evidence() {
         // The same words about different people: agreement halves what Dice alone gives.
         let documents = vec![
@@ -1529,7 +1582,7 @@ mod tests {
         assert!(evidence.dice > 0.5, "{evidence:?}");
         let found = |floor: f64| {
             let config = AlignConfig { min_token_evidence: floor, ..AlignConfig::default() };
-            candidates(0, &items, &ranges, &index, &config)
+            candidates(0, &items, &ranges, &index, &config, &mut EvidenceCache::default())
         };
         assert_eq!(found(evidence.weighted()), vec![Candidate { a: 0, b: 1, evidence }]);
         assert_eq!(found(evidence.weighted() + 1e-9), vec![]);

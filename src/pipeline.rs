@@ -14,9 +14,9 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressDrawTarget, Progr
 use rayon::prelude::*;
 
 use crate::align::{
-    AlignConfig, AlignKind, Candidate, ContentTokens, DocumentItems, DocumentRanges, DocumentWords, Group,
-    Index, Item, Pair, Scored, Texts, UnitRef, agreement, candidates, coherent, describe, group, group_order,
-    name_tokens, score, select,
+    AlignConfig, AlignKind, Candidate, ContentTokens, DocumentItems, DocumentRanges, DocumentWords,
+    EvidenceCache, Group, Index, Item, Pair, Scored, Texts, UnitRef, agreement, candidates, coherent,
+    describe, group, group_order, name_tokens, score, select,
 };
 use crate::clean::{CorpusStats, classify_lines, corpus_stats, find_defects};
 use crate::cluster::{ClusterConfig, NameCluster, Spellings, confirm};
@@ -363,7 +363,10 @@ fn align<R: Send>(
             .probe_order()
             .into_par_iter()
             .progress_with(bar.clone())
-            .flat_map_iter(|item| candidates(item as usize, &items, &documents_of_items, &index, config))
+            .map_init(EvidenceCache::default, |measured, item| {
+                candidates(item as usize, &items, &documents_of_items, &index, config, measured)
+            })
+            .flatten_iter()
             .collect();
         bar.finish_and_clear();
         candidate_pairs.par_sort_unstable_by_key(|candidate| (candidate.a, candidate.b));
