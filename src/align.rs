@@ -575,7 +575,9 @@ impl Index {
         &self.tokens[span.start as usize..span.end as usize]
     }
 
-    /// The token evidence of two items, in one merge of their sorted tokens.
+    /// The token evidence of two items, in one merge of their sorted tokens. Symmetric, bit for
+    /// bit: shared tokens are met in token order whichever item comes first, so a pair measured
+    /// from either of its items has the same evidence.
     pub fn evidence(&self, a: usize, b: usize) -> TokenEvidence {
         let (span_a, span_b) = (self.item_spans[a], self.item_spans[b]);
         let (ta, tb) = (self.item_tokens(a), self.item_tokens(b));
@@ -665,7 +667,6 @@ impl EvidenceCache {
         if (slot.0, slot.1) == (low, high) {
             return slot.2;
         }
-        // Evidence is symmetric: measured either way, the same.
         let evidence = index.evidence(a, b);
         *slot = (low, high, evidence);
         evidence
@@ -783,8 +784,6 @@ pub fn candidates(
         .map(|(evidence, other)| (documents.document_of(other as usize), evidence, other))
         .collect();
     scored.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(y.1.dice.total_cmp(&x.1.dice)).then(x.2.cmp(&y.2)));
-    // Evidence is symmetric (one merge of two sorted lists), so a pair found from either item
-    // carries the same.
     scored
         .chunk_by(|x, y| x.0 == y.0)
         .flat_map(|per_source| per_source.iter().take(config.candidates_per_source))
