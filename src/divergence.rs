@@ -372,20 +372,24 @@ fn changes(old: &[u32], new: &[u32], scratch: &mut DiffScratch) -> Vec<Change> {
 /// The lengths of the longest common subsequences of every suffix of one sequence and every
 /// suffix of another, computed 64 positions of the second at a time (Hyyrö's bit-parallel
 /// LCS, run over both sequences reversed so that their prefixes are the suffixes).
-struct SuffixLcs {
+struct SuffixLcs<'s> {
     /// 64-bit blocks per row.
     blocks: usize,
     /// The lengths of the two sequences.
     lengths: (usize, usize),
     /// Row `k`, for the last `k` elements of the first sequence: bit `p` is clear where the
     /// subsequence grows on taking the second sequence's last `p + 1` elements instead of `p`.
-    rows: Vec<u64>,
+    rows: &'s [u64],
 }
 
-impl SuffixLcs {
-    fn new(old: &[u32], new: &[u32], scratch: &mut DiffScratch) -> Self {
+impl<'s> SuffixLcs<'s> {
+    fn new(old: &[u32], new: &[u32], scratch: &'s mut DiffScratch) -> Self {
         let (columns, blocks) = (new.len(), new.len().div_ceil(64));
-        let mut rows = vec![!0u64; (old.len() + 1) * blocks];
+        // The rows of the last diff are reused: allocated for every diff, they were a tenth
+        // of its time.
+        let mut rows = std::mem::take(&mut scratch.lcs_rows);
+        rows.clear();
+        rows.resize((old.len() + 1) * blocks, !0u64);
         let positions = scratch.positions(new, blocks);
         for (k, &element) in old.iter().rev().enumerate() {
             let matches = positions.of(element);
@@ -402,11 +406,13 @@ impl SuffixLcs {
             }
         }
         positions.clear(new);
-        SuffixLcs { blocks, lengths: (old.len(), columns), rows }
+        scratch.lcs_rows = rows;
+        SuffixLcs { blocks, lengths: (old.len(), columns), rows: &scratch.lcs_rows }
     }
 
     /// The length of the longest common subsequence of the first sequence from `i` and the
     /// second from `j`.
+    #[inline]
     fn length(&self, i: usize, j: usize) -> u32 {
         let width = self.lengths.1 - j;
         if self.blocks == 1 {
@@ -434,6 +440,8 @@ struct DiffScratch {
     /// Per row, `blocks` words of bits (see [`SuffixLcs`]): where its word stands.
     masks: Vec<u64>,
     blocks: usize,
+    /// The rows of the last [`SuffixLcs`].
+    lcs_rows: Vec<u64>,
 }
 
 impl DiffScratch {
@@ -445,15 +453,15 @@ impl DiffScratch {
             self.rows.resize(needed, 0);
         }
         self.blocks = blocks;
+        // Room for every word distinct, so that none grows it.
         self.masks.clear();
-        self.masks.resize(blocks, 0);
+        self.masks.resize((sequence.len() + 1) * blocks, 0);
         let mut next_row = 1;
         for (position, &id) in sequence.iter().rev().enumerate() {
             let row = &mut self.rows[id as usize];
             if *row == 0 {
                 *row = next_row;
                 next_row += 1;
-                self.masks.resize(self.masks.len() + blocks, 0);
             }
             self.masks[*row as usize * blocks + position / 64] |= 1 << (position % 64);
         }
