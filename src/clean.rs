@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::{BoilerplateRule, Defect, DefectKind, Document, LineClass, Span};
-use crate::normalize::{MONTHS, find_chars, letter_runs, lowercase, matching_form};
+use crate::normalize::{MONTHS, WordSet, find_chars, letter_runs, lowercase, matching_form};
 
 /// What some documents contribute to the corpus-wide statistics: counted document by
 /// document into one accumulator per parallel task, then merged.
@@ -551,6 +551,9 @@ const FUNCTION_WORDS: &[&str] = &[
     "were", "which", "while", "who", "whom", "whose", "will", "with", "would",
 ];
 
+/// [`FUNCTION_WORDS`] looked up by hash: every capitalised word's endings are asked about.
+static GLUED_WORDS: WordSet = WordSet::new(&[FUNCTION_WORDS]);
+
 /// Finds extraction defects in the prose lines of a document, sorted by where they split.
 pub fn find_defects(document: &Document, classes: &[LineClass], vocabulary: &Vocabulary) -> Vec<Defect> {
     let mut defects = Vec::new();
@@ -603,32 +606,38 @@ pub fn strictly_between<T>(sorted: &[T], position: impl Fn(&T) -> usize, start: 
 /// Where a rare token splits into two known words, if it does.
 fn glued_split(word: &str, vocabulary: &Vocabulary) -> Option<(usize, DefectKind)> {
     // Both kinds of glue show in a capital letter, which most words lack: those need no lookup.
-    if word.len() < 5 || !word.chars().any(char::is_uppercase) || vocabulary.count(word) > 1 {
+    if word.len() < 5 || !word.chars().any(char::is_uppercase) {
         return None;
     }
     let chars: Vec<(usize, char)> = word.char_indices().collect();
-    // A case change inside a word: "TrumpThe", "MoscowDonald".
-    for window in 1..chars.len().saturating_sub(1) {
-        let (split, c) = chars[window];
-        let (_, before) = chars[window - 1];
-        let (_, after) = chars[window + 1];
-        if before.is_lowercase() && c.is_uppercase() && after.is_lowercase() {
-            let (left, right) = word.split_at(split);
-            if window >= 2 && vocabulary.count(left) >= 1 && vocabulary.count(right) >= 1 {
-                return Some((split, DefectKind::GluedWords));
-            }
-        }
-    }
+    // A case change inside a word, past its first two letters: "TrumpThe", "MoscowDonald".
+    let case_changes = (2..chars.len().saturating_sub(1)).filter(|&window| {
+        let [(_, before), (_, c), (_, after)] = [chars[window - 1], chars[window], chars[window + 1]];
+        before.is_lowercase() && c.is_uppercase() && after.is_lowercase()
+    });
     // A capitalised name run into a function word: "Dmitrievanother", "Houseand".
-    let mut tail = chars[1..].iter().map(|(_, c)| c);
-    if !chars[0].1.is_uppercase() || !tail.all(|c| c.is_lowercase()) {
+    let title_case = chars[0].1.is_uppercase() && chars[1..].iter().all(|(_, c)| c.is_lowercase());
+    let function_word_splits = || {
+        let splits = chars.iter().skip(3).map(|&(split, _)| split);
+        splits.filter(|&split| GLUED_WORDS.contains(&word[split..]))
+    };
+    // A word the corpus spells so more than once is not glued. Only words shaped like glue are
+    // looked up: most capitalised words are names, and at scale each lookup is a cache miss.
+    let glue_shaped =
+        case_changes.clone().next().is_some() || title_case && function_word_splits().next().is_some();
+    if !glue_shaped || vocabulary.count(word) > 1 {
         return None;
     }
-    chars
-        .iter()
-        .skip(3)
-        .map(|&(split, _)| split)
-        .filter(|&split| FUNCTION_WORDS.contains(&&word[split..]))
+    for window in case_changes {
+        let (left, right) = word.split_at(chars[window].0);
+        if vocabulary.count(left) >= 1 && vocabulary.count(right) >= 1 {
+            return Some((chars[window].0, DefectKind::GluedWords));
+        }
+    }
+    if !title_case {
+        return None;
+    }
+    function_word_splits()
         .filter(|&split| vocabulary.capitalised_count(&word[..split]) >= 2)
         .max_by_key(|&split| vocabulary.capitalised_count(&word[..split]))
         .map(|split| (split, DefectKind::GluedFunctionWord))
