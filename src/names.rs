@@ -570,9 +570,11 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
     // part of the name ("The", "However", "US").
     while first < run.len() {
         let token = &run[first];
-        let opener = first == 0 && token.clause_start && seen_lowercase(token, vocabulary);
+        // The word lists before the corpus vocabulary, whose lookups are cache misses at scale:
+        // most sentences open with a word the lists know ("The", "However").
+        let opener = || first == 0 && token.clause_start && seen_lowercase(token, vocabulary);
         let qualifier = is_acronym(token.text) && first + 1 < run.len() && token.text.len() <= 4;
-        if token.initial || !(opener || qualifier || is_not_name(token)) {
+        if token.initial || !(qualifier || is_not_name(token) || opener()) {
             break;
         }
         article |= token.lower(&mut [0; 32]) == "the";
