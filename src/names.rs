@@ -571,7 +571,7 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
     while first < run.len() {
         let token = &run[first];
         // The word lists before the corpus vocabulary, whose lookups are cache misses at scale:
-        // most sentences open with a word the lists know ("The", "However").
+        // many sentences open with a word the lists know ("The", "However").
         let opener = || first == 0 && token.clause_start && seen_lowercase(token, vocabulary);
         let qualifier = is_acronym(token.text) && first + 1 < run.len() && token.text.len() <= 4;
         if token.initial || !(qualifier || is_not_name(token) || opener()) {
