@@ -611,10 +611,12 @@ fn glued_split(word: &str, vocabulary: &Vocabulary) -> Option<(usize, DefectKind
     }
     let chars: Vec<(usize, char)> = word.char_indices().collect();
     // A case change inside a word, past its first two letters: "TrumpThe", "MoscowDonald".
-    let case_changes = (2..chars.len().saturating_sub(1)).filter(|&window| {
-        let [(_, before), (_, c), (_, after)] = [chars[window - 1], chars[window], chars[window + 1]];
-        before.is_lowercase() && c.is_uppercase() && after.is_lowercase()
-    });
+    let mut case_changes = (2..chars.len().saturating_sub(1))
+        .filter(|&window| {
+            let [(_, before), (_, c), (_, after)] = [chars[window - 1], chars[window], chars[window + 1]];
+            before.is_lowercase() && c.is_uppercase() && after.is_lowercase()
+        })
+        .peekable();
     // A capitalised name run into a function word: "Dmitrievanother", "Houseand".
     let title_case = chars[0].1.is_uppercase() && chars[1..].iter().all(|(_, c)| c.is_lowercase());
     let function_word_splits = || {
@@ -623,8 +625,7 @@ fn glued_split(word: &str, vocabulary: &Vocabulary) -> Option<(usize, DefectKind
     };
     // A word the corpus spells so more than once is not glued. Only words shaped like glue are
     // looked up: most capitalised words are names, and at scale each lookup is a cache miss.
-    let glue_shaped =
-        case_changes.clone().next().is_some() || title_case && function_word_splits().next().is_some();
+    let glue_shaped = case_changes.peek().is_some() || title_case && function_word_splits().next().is_some();
     if !glue_shaped || vocabulary.count(word) > 1 {
         return None;
     }
