@@ -43,6 +43,26 @@ impl Divergence {
             Divergence::Wording => "wording",
         }
     }
+
+    /// The divergence whose [`label`](Divergence::label) is `label`.
+    pub fn from_label(label: &str) -> Option<Divergence> {
+        [
+            Divergence::Identical,
+            Divergence::Spelling,
+            Divergence::Negation,
+            Divergence::Number,
+            Divergence::Name,
+            Divergence::Wording,
+        ]
+        .into_iter()
+        .find(|divergence| divergence.label() == label)
+    }
+
+    /// Whether it says that the two texts state different facts (a negation, a number, a
+    /// person), not the same facts in other words or spellings.
+    pub fn is_specific(self) -> bool {
+        matches!(self, Divergence::Negation | Divergence::Number | Divergence::Name)
+    }
 }
 
 const NEGATORS: &[&str] = &[
@@ -209,15 +229,16 @@ fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex, scratch: &mut D
         return Divergence::Negation;
     }
     fn numbers<'w>(words: &'w [Cow<str>]) -> HunkSet<&'w str> {
-        HunkSet::of(words.iter().map(|w| &**w).filter(|w| is_number(w)))
+        HunkSet::of(words.iter().filter_map(|w| number_value(w)))
     }
     // Numbers on both sides that differ, or a number dropped next to a date both keep
-    // ("October [-14-]" / "mid-October").
+    // ("October [-14-]" / "mid-October"); unless both texts hold the same numbers, which a
+    // translation moved ("December 23" / "23 December") rather than changed.
     let renumbered = |hunk: &Hunk| {
         let (before, after) = (numbers(hunk.removed), numbers(hunk.added));
         before != after && ((!before.is_empty() && !after.is_empty()) || hunk.next_to_number)
     };
-    if hunks.iter().any(renumbered) {
+    if hunks.iter().any(renumbered) && number_values(words_a) != number_values(words_b) {
         return Divergence::Number;
     }
     // A possessive names the owner, not the one meant ("Trump's envoy"), so it does not count.
@@ -283,8 +304,29 @@ impl<T: Copy + Default + PartialEq> PartialEq for HunkSet<T> {
 /// are looked up (comparing each with the 47 words one by one was a hundredth of a run).
 static NUMBER_LIKE_WORDS: WordSet = WordSet::new(&[NUMBER_WORDS, &MONTHS, &WEEKDAYS]);
 
+/// What a word counts as when numbers are compared: the digits of a number written in digits,
+/// ordinal or not (`16` and `16th` are both `16`), a number word, month or weekday as itself,
+/// and any other word as nothing.
+fn number_value(word: &str) -> Option<&str> {
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    let (value, suffix) = word.split_at(digits);
+    if digits > 0 && matches!(suffix, "" | "st" | "nd" | "rd" | "th") {
+        Some(value)
+    } else {
+        NUMBER_LIKE_WORDS.contains(word).then_some(word)
+    }
+}
+
 fn is_number(word: &str) -> bool {
-    word.bytes().all(|byte| byte.is_ascii_digit()) || NUMBER_LIKE_WORDS.contains(word)
+    number_value(word).is_some()
+}
+
+/// The number values of a text's words (see [`number_value`]), sorted: equal for two texts
+/// that hold the same numbers in any order.
+fn number_values<'w>(words: &'w [Cow<str>]) -> Vec<&'w str> {
+    let mut values: Vec<&str> = words.iter().filter_map(|word| number_value(word)).collect();
+    values.sort_unstable();
+    values
 }
 
 /// One change of a word diff.
@@ -632,11 +674,26 @@ mod tests {
             Divergence::Wording
         );
         assert_eq!(classify("Two ways to do it.", "Three ways to do it.", &n), Divergence::Number);
+        assert_eq!(classify("Talks on March 3.", "Talks on March 4th.", &n), Divergence::Number);
+        assert_eq!(classify("Talks on March 3.", "Talks on May 3.", &n), Divergence::Number);
         assert_eq!(classify("One said it was fine.", "It was fine.", &n), Divergence::Wording);
         assert_eq!(
             classify("That's what dealmakers do.", "That's what a dealmaker does.", &n),
             Divergence::Wording
         );
+    }
+
+    #[test]
+    fn dates_written_another_way_are_not_number_divergences() {
+        let n = names();
+        for (a, b) in [
+            ("Witkoff arrived on December 23.", "Witkoff arrived on 23 December."),
+            ("Witkoff arrived on April 16th.", "Witkoff arrived on April 16."),
+            ("By August 24th, it was over.", "By 24 August, it was over."),
+            ("Witkoff arrived on March 1, they said.", "Witkoff arrived on March 1st, they said."),
+        ] {
+            assert_ne!(classify(a, b, &n), Divergence::Number, "{a} / {b}");
+        }
     }
 
     #[test]

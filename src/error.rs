@@ -78,9 +78,26 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        match self.line {
-            Some(line) => write!(f, "{level}: {}:{line}: {}", self.path.display(), self.message),
-            None => write!(f, "{level}: {}: {}", self.path.display(), self.message),
+        write!(f, "{level}: {}", self.located())
+    }
+}
+
+impl Diagnostic {
+    /// Where the problem is and what it is, without how bad: `path:line: message`, for a
+    /// caller that reports it as an error of its own.
+    pub fn located(&self) -> impl fmt::Display + '_ {
+        Located(self)
+    }
+}
+
+struct Located<'d>(&'d Diagnostic);
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Diagnostic { path, line, message, .. } = self.0;
+        match line {
+            Some(line) => write!(f, "{}:{line}: {message}", path.display()),
+            None => write!(f, "{}: {message}", path.display()),
         }
     }
 }

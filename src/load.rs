@@ -459,7 +459,7 @@ pub struct EvaluationInput {
     /// Gold: which spelling names which person.
     pub names: Vec<(String, u32)>,
     /// Report: aligned sentence pairs.
-    pub pairs: Vec<((String, u32), (String, u32))>,
+    pub pairs: Vec<crate::evaluate::PredictedPair>,
     /// Report: spelling -> name cluster.
     pub clusters: std::collections::HashMap<String, u32>,
 }
@@ -478,12 +478,15 @@ pub fn read_evaluation(gold: &Path, reports: &Path) -> Result<EvaluationInput, D
     })?;
     for_each_row(
         &reports.join("alignments.csv"),
-        &["kind", "source_a", "index_a", "source_b", "index_b"],
+        &["kind", "source_a", "index_a", "source_b", "index_b", "divergence"],
         |row| {
             if &row[0] == "sentence" {
-                input
-                    .pairs
-                    .push(((row[1].to_owned(), parse(&row[2])?), (row[3].to_owned(), parse(&row[4])?)));
+                input.pairs.push(crate::evaluate::PredictedPair {
+                    a: (row[1].to_owned(), parse(&row[2])?),
+                    b: (row[3].to_owned(), parse(&row[4])?),
+                    divergence: crate::divergence::Divergence::from_label(&row[5])
+                        .ok_or_else(|| format!("`{}` is not a divergence", row[5]))?,
+                });
             }
             Ok(())
         },

@@ -177,8 +177,8 @@ fn synth(args: &SynthArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitStatus> {
-    let input =
-        crate::load::read_evaluation(&args.gold, &args.reports).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let input = crate::load::read_evaluation(&args.gold, &args.reports)
+        .map_err(|d| anyhow::anyhow!("{}", d.located()))?;
     let alignment = crate::evaluate::alignment_scores(&input.statements, &input.pairs);
     let (names, found) = crate::evaluate::name_scores(&input.names, &input.clusters);
     println!("metric,precision,recall,f1,predicted,gold");
@@ -198,6 +198,13 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitStatus> {
         names.predicted,
         names.gold
     );
+    let divergences = crate::evaluate::divergence_precision(&input.statements, &input.pairs);
+    // No recall: the gold has no divergences to find (see `divergence_precision`).
+    let precision = match divergences.predicted {
+        0 => String::new(),
+        _ => format!("{:.4}", divergences.precision),
+    };
+    println!("divergences,{precision},,,{},", divergences.predicted);
     eprintln!("crosscheck: {found} of {} gold name spellings found in names.csv", input.names.len());
     Ok(ExitStatus::Success)
 }

@@ -161,3 +161,24 @@ fn directories_are_read_recursively_in_sorted_order() {
     distinct.dedup();
     assert_eq!(distinct, ["a", "b/a", "b/z"]);
 }
+
+#[test]
+fn evaluation_input_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (gold, reports) = (dir.path().join("gold"), dir.path().join("out"));
+    for directory in [&gold, &reports] {
+        std::fs::create_dir(directory).expect("writable");
+    }
+    std::fs::write(gold.join("statements.csv"), "source,index,statement\na,0,1\nb,0,1\n").expect("writable");
+    std::fs::write(gold.join("names.csv"), "name,person\nWitkoff,1\n").expect("writable");
+    std::fs::write(reports.join("names.csv"), "cluster_id,variant\n1,Witkoff\n").expect("writable");
+    std::fs::write(
+        reports.join("alignments.csv"),
+        "kind,source_a,index_a,source_b,index_b,divergence\nsentence,a,0,b,0,wording\nsentence,a,0,b,0,odd\n",
+    )
+    .expect("writable");
+    let output = run(dir.path(), &["evaluate", "--gold", "gold", "--reports", "out"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("crosscheck: error: out/alignments.csv:3: `odd` is not a divergence"), "{err}");
+}
