@@ -16,18 +16,44 @@ use crate::clean::suggested_repair;
 use crate::error::Error;
 use crate::pipeline::{Analysis, touch_texts};
 
-/// A text cell that cannot be interpreted as a spreadsheet formula.
+/// A text cell that a spreadsheet opens as it is: never interpreted as a formula, and never
+/// longer than a cell holds.
 #[derive(Debug, Clone, Copy)]
 pub struct SafeText<'a>(pub &'a str);
 
+/// The most characters a spreadsheet cell holds (Excel's limit; a longer one is cut, or
+/// spills into the rows below, when the file is opened). Cells are kept to this many bytes,
+/// which are never fewer than their characters, nor their UTF-16 units.
+pub const CELL_LIMIT: usize = 32_767;
+
 impl Serialize for SafeText<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if matches!(self.0.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')) {
-            serializer.serialize_str(&format!("'{}", self.0))
+        let formula = matches!(self.0.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+        if formula || self.0.len() > CELL_LIMIT {
+            serializer.serialize_str(&spreadsheet_cell(self.0, formula))
         } else {
             serializer.serialize_str(self.0)
         }
     }
+}
+
+/// `text` as a cell: after a `'` if it would start a formula, and, if longer than
+/// [`CELL_LIMIT`], cut at a character boundary and ended with how much was cut. Only a cell
+/// listing thousands of sources is that long (at 2,000 sources, the spellings of a place
+/// named by all of them, 55k characters).
+fn spreadsheet_cell(text: &str, formula: bool) -> String {
+    let quote = if formula { "'" } else { "" };
+    if quote.len() + text.len() <= CELL_LIMIT {
+        return format!("{quote}{text}");
+    }
+    // The note is at most this long (the count has at most ten digits).
+    const NOTE_ROOM: usize = 64;
+    let mut cut = CELL_LIMIT - NOTE_ROOM - quote.len();
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let left_out = text[cut..].chars().count();
+    format!("{quote}{}… [{left_out} more characters left out]", &text[..cut])
 }
 
 /// One row of `segments.csv`.
@@ -685,6 +711,33 @@ mod tests {
         assert_eq!((std::fs::read(&report).expect("read"), entries()), (b"old\n".to_vec(), 1));
         stage().commit().expect("committed");
         assert_eq!((std::fs::read(&report).expect("read"), entries()), (b"new\n".to_vec(), 1));
+    }
+
+    proptest::proptest! {
+        /// However long, a cell fits a spreadsheet's; it keeps as much of the text as fits, and
+        /// says how much it left out.
+        #[test]
+        fn cells_fit_a_spreadsheet_cell(
+            repeats in 1usize..12_000,
+            piece in "[a-zé€😀=;, ]{1,4}",
+            formula in proptest::bool::ANY,
+        ) {
+            let text = format!("{}{}", if formula { "=" } else { "" }, piece.repeat(repeats));
+            let cell = spreadsheet_cell(&text, formula);
+            proptest::prop_assert!(cell.len() <= CELL_LIMIT);
+            let kept = cell.strip_prefix('\'').unwrap_or(&cell);
+            proptest::prop_assert_eq!(cell.len() > kept.len(), formula);
+            if formula as usize + text.len() <= CELL_LIMIT {
+                proptest::prop_assert_eq!(kept, text.as_str());
+            } else {
+                let (prefix, note) = kept.rsplit_once('…').expect("a note on what was cut");
+                // Cut within the last character that would not fit whole, and the quote's byte.
+                proptest::prop_assert!(text.starts_with(prefix) && prefix.len() + 64 + 4 >= CELL_LIMIT);
+                let left_out = text[prefix.len()..].chars().count();
+                let expected = format!(" [{left_out} more characters left out");
+                proptest::prop_assert!(note.starts_with(&expected), "{}", note);
+            }
+        }
     }
 
     #[test]
