@@ -304,16 +304,43 @@ impl<T: Copy + Default + PartialEq> PartialEq for HunkSet<T> {
 /// are looked up (comparing each with the 47 words one by one was a hundredth of a run).
 static NUMBER_LIKE_WORDS: WordSet = WordSet::new(&[NUMBER_WORDS, &MONTHS, &WEEKDAYS]);
 
+/// Number words that translations write in digits as often as not, with their digits.
+const SPELLED_NUMBERS: [(&str, &str); 20] = [
+    ("zero", "0"),
+    ("one", "1"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("first", "1"),
+    ("second", "2"),
+    ("third", "3"),
+];
+
 /// What a word counts as when numbers are compared: the digits of a number written in digits,
-/// ordinal or not (`16` and `16th` are both `16`), a number word, month or weekday as itself,
-/// and any other word as nothing.
+/// ordinal or not (`16` and `16th` are both `16`), or spelled out (`five` is `5`, `first` is
+/// `1`); any other number word, month or weekday as itself; any other word as nothing.
 fn number_value(word: &str) -> Option<&str> {
     let digits = word.bytes().take_while(u8::is_ascii_digit).count();
     let (value, suffix) = word.split_at(digits);
     if digits > 0 && matches!(suffix, "" | "st" | "nd" | "rd" | "th") {
         Some(value)
+    } else if NUMBER_LIKE_WORDS.contains(word) {
+        let spelled = SPELLED_NUMBERS.iter().find(|(spelled, _)| *spelled == word);
+        Some(spelled.map_or(word, |&(_, digits)| digits))
     } else {
-        NUMBER_LIKE_WORDS.contains(word).then_some(word)
+        None
     }
 }
 
@@ -676,6 +703,7 @@ mod tests {
         assert_eq!(classify("Two ways to do it.", "Three ways to do it.", &n), Divergence::Number);
         assert_eq!(classify("Talks on March 3.", "Talks on March 4th.", &n), Divergence::Number);
         assert_eq!(classify("Talks on March 3.", "Talks on May 3.", &n), Divergence::Number);
+        assert_eq!(classify("Five people were hurt.", "6 people were hurt.", &n), Divergence::Number);
         assert_eq!(classify("One said it was fine.", "It was fine.", &n), Divergence::Wording);
         assert_eq!(
             classify("That's what dealmakers do.", "That's what a dealmaker does.", &n),
@@ -691,6 +719,8 @@ mod tests {
             ("Witkoff arrived on April 16th.", "Witkoff arrived on April 16."),
             ("By August 24th, it was over.", "By 24 August, it was over."),
             ("Witkoff arrived on March 1, they said.", "Witkoff arrived on March 1st, they said."),
+            ("Five people were hurt, police said.", "5 people were hurt, police said."),
+            ("It was the first round of talks.", "It was the 1st round of talks."),
         ] {
             assert_ne!(classify(a, b, &n), Divergence::Number, "{a} / {b}");
         }
