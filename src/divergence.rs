@@ -76,10 +76,15 @@ const NUMBER_WORDS: &[&str] = &[
 ];
 
 /// Words of a matching form; a possessive `'s` stays on its word (`trump's`), so that the
-/// owner of a possessive is not taken for the person a sentence is about.
+/// owner of a possessive is not taken for the person a sentence is about, and a number whose
+/// thousands are marked is one word of its digits (`4,698`, `4.698` and `4'698` are all `4698`,
+/// as translations from languages that mark them otherwise write it).
 fn words(form: &str) -> Vec<Cow<'_, str>> {
     let mut words: Vec<Cow<str>> = Vec::with_capacity(likely_words(form));
-    let mut previous_start = 0;
+    let (mut previous_start, mut previous_end) = (0, 0);
+    // The last word is a number whose digits may go on in groups of three.
+    let mut digit_groups = false;
+    let is_digits = |word: &str| word.bytes().all(|byte| byte.is_ascii_digit());
     for word in form_words(form) {
         let start = word.as_ptr() as usize - form.as_ptr() as usize;
         match words.last_mut() {
@@ -91,12 +96,23 @@ fn words(form: &str) -> Vec<Cow<'_, str>> {
                     && joined.as_bytes()[previous.len()] == b'\'';
                 *previous =
                     if contiguous { Cow::Borrowed(joined) } else { Cow::Owned(format!("{previous}'s")) };
+                digit_groups = false;
+            }
+            Some(previous)
+                if digit_groups
+                    && word.len() == 3
+                    && is_digits(word)
+                    && matches!(&form[previous_end..start], "," | "." | "'") =>
+            {
+                *previous = Cow::Owned(format!("{previous}{word}"));
             }
             _ => {
                 previous_start = start;
+                digit_groups = (1..=3).contains(&word.len()) && is_digits(word);
                 words.push(Cow::Borrowed(word));
             }
         }
+        previous_end = start + word.len();
     }
     words
 }
@@ -704,6 +720,13 @@ mod tests {
         assert_eq!(classify("Talks on March 3.", "Talks on March 4th.", &n), Divergence::Number);
         assert_eq!(classify("Talks on March 3.", "Talks on May 3.", &n), Divergence::Number);
         assert_eq!(classify("Five people were hurt.", "6 people were hurt.", &n), Divergence::Number);
+        assert_eq!(classify("About 4,698 people came.", "About 4,699 people came.", &n), Divergence::Number);
+        // A decimal is not a thousand, nor a list a number.
+        assert_eq!(
+            classify("Prices rose 3.5 percent.", "Prices rose 3.500 percent.", &n),
+            Divergence::Number
+        );
+        assert_eq!(classify("Rooms 4, 698 were shut.", "Rooms 4698 were shut.", &n), Divergence::Number);
         assert_eq!(classify("One said it was fine.", "It was fine.", &n), Divergence::Wording);
         assert_eq!(
             classify("That's what dealmakers do.", "That's what a dealmaker does.", &n),
@@ -721,6 +744,9 @@ mod tests {
             ("Witkoff arrived on March 1, they said.", "Witkoff arrived on March 1st, they said."),
             ("Five people were hurt, police said.", "5 people were hurt, police said."),
             ("It was the first round of talks.", "It was the 1st round of talks."),
+            ("About 4,698 people came.", "About 4698 people came."),
+            ("Some 1.000.000 people came.", "Some 1,000,000 people came."),
+            ("Some 1’000 people came.", "Some 1000 people came."),
         ] {
             assert_ne!(classify(a, b, &n), Divergence::Number, "{a} / {b}");
         }
