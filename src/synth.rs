@@ -2,8 +2,9 @@
 //!
 //! A pool of statements is built from templates; each is carried by a random subset of sources
 //! and rendered per source the way translations differ: synonyms, clause order, added or
-//! dropped clauses, quote styles, date formats, and person names spelled under the source's
-//! romanisation convention (English, German, French, Ukrainian-style). Sources are padded with
+//! dropped clauses, quote styles, date formats, small numbers spelled out or in digits, and
+//! person names spelled under the source's romanisation convention (English, German, French,
+//! Ukrainian-style). Sources are padded with
 //! unrelated distractor sentences and shuffled; some renderings are exact copies. The gold says
 //! which sentence expresses which statement, and which spellings name which person. The same
 //! seed always gives the same bytes.
@@ -226,6 +227,19 @@ struct Convention {
     quotes: usize,
 }
 
+impl Convention {
+    /// `number` as the source writes it: spelled out below ten by sources that romanise names
+    /// the English way (as English style guides have it), in digits by the others.
+    fn number(self, number: u32) -> String {
+        const SPELLED: [&str; 10] =
+            ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+        match SPELLED.get(number as usize) {
+            Some(spelled) if self.names == 0 => (*spelled).to_owned(),
+            _ => number.to_string(),
+        }
+    }
+}
+
 /// Spells an English-romanised name under a convention: 0 English, 1 German, 2 French,
 /// 3 Ukrainian-style English.
 fn spell(name: &str, convention: usize) -> String {
@@ -307,7 +321,7 @@ fn render(
     let when = date(MONTHS[statement.month], statement.day, convention.dates);
     let body = BODIES[statement.body];
     let place = &statement.place;
-    let number = statement.number;
+    let number = convention.number(statement.number);
     let flip = !exact && rng.gen_bool(0.5);
     let extra = !exact && rng.gen_bool(0.2);
     let (open, close) = [("“", "”"), ("\"", "\""), ("«", "»")][convention.quotes];
@@ -580,6 +594,14 @@ mod tests {
             carriers.entry(*statement).or_default().insert(source);
         }
         assert!(carriers.values().all(|sources| sources.len() >= 2));
+    }
+
+    #[test]
+    fn english_style_sources_spell_numbers_below_ten() {
+        let convention = |names| Convention { names, dates: 0, quotes: 0 };
+        assert_eq!(convention(0).number(7), "seven");
+        assert_eq!(convention(0).number(12), "12");
+        assert_eq!(convention(1).number(7), "7");
     }
 
     #[test]
