@@ -721,7 +721,8 @@ mod tests {
         assert_eq!(classify("Talks on March 3.", "Talks on May 3.", &n), Divergence::Number);
         assert_eq!(classify("Five people were hurt.", "6 people were hurt.", &n), Divergence::Number);
         assert_eq!(classify("About 4,698 people came.", "About 4,699 people came.", &n), Divergence::Number);
-        // A decimal is not a thousand, nor a list a number.
+        // Three digits after a point are a group of thousands (3.500 is 3500), one or two are
+        // decimals; a comma and a space part a list.
         assert_eq!(
             classify("Prices rose 3.5 percent.", "Prices rose 3.500 percent.", &n),
             Divergence::Number

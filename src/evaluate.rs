@@ -3,6 +3,8 @@
 //! Alignment is scored on sentence pairs: the gold pairs are every two sentences of different
 //! sources that express the same statement. Names are scored pairwise over the gold spellings
 //! that the run found: two spellings of one person should share a cluster, two people should not.
+//! Divergences are scored by the precision of the specific ones (negation, number, name) that
+//! alignment pairs claim: gold statements state the same facts in every source.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -20,6 +22,13 @@ pub struct PredictedPair {
     pub b: SentenceKey,
     /// How the report says they differ.
     pub divergence: Divergence,
+}
+
+impl PredictedPair {
+    /// The two sentences, the lower first: a pair given either way round is one pair.
+    fn ordered(&self) -> (&SentenceKey, &SentenceKey) {
+        if self.a <= self.b { (&self.a, &self.b) } else { (&self.b, &self.a) }
+    }
 }
 
 /// Precision, recall and F1, with the counts behind them.
@@ -69,27 +78,22 @@ pub fn alignment_scores(gold: &[(SentenceKey, u32)], predicted: &[PredictedPair]
             count
         })
         .sum();
-    let distinct: HashSet<(&SentenceKey, &SentenceKey)> = predicted
-        .iter()
-        .map(|pair| if pair.a <= pair.b { (&pair.a, &pair.b) } else { (&pair.b, &pair.a) })
-        .collect();
+    let distinct: HashSet<(&SentenceKey, &SentenceKey)> =
+        predicted.iter().map(PredictedPair::ordered).collect();
     let correct = distinct.iter().filter(|(a, b)| same_statement(&statement_of, a, b)).count();
     Scores::new(correct, distinct.len(), gold_pairs)
 }
 
 /// Precision of the pairs said to differ in a specific way (see [`Divergence::is_specific`]):
 /// the share of them that express two different gold statements. Gold where every carrier of
-/// a statement states the same facts (as `synth` writes it: wording, spelling and date formats
-/// vary, numbers, negations and people do not) makes each such claim about two carriers of
+/// a statement states the same facts (as `synth` writes it: wording, spelling, date and number
+/// formats vary; numbers, negations and people do not) makes each such claim about two carriers of
 /// one statement a false alarm, and each about two different statements the alignment's
 /// mistake told truly. Recall is not measured: such gold has no divergence to find.
 pub fn divergence_precision(gold: &[(SentenceKey, u32)], predicted: &[PredictedPair]) -> Scores {
     let statement_of = statements(gold);
-    let flagged: HashSet<(&SentenceKey, &SentenceKey)> = predicted
-        .iter()
-        .filter(|pair| pair.divergence.is_specific())
-        .map(|pair| if pair.a <= pair.b { (&pair.a, &pair.b) } else { (&pair.b, &pair.a) })
-        .collect();
+    let flagged: HashSet<(&SentenceKey, &SentenceKey)> =
+        predicted.iter().filter(|pair| pair.divergence.is_specific()).map(PredictedPair::ordered).collect();
     let told_truly = flagged.iter().filter(|(a, b)| !same_statement(&statement_of, a, b)).count();
     Scores::new(told_truly, flagged.len(), 0)
 }

@@ -37,6 +37,9 @@ impl Serialize for SafeText<'_> {
     }
 }
 
+/// Room for the note that ends a cut cell (its count has at most ten digits).
+const NOTE_ROOM: usize = 64;
+
 /// `text` as a cell: after a `'` if it would start a formula, and, if longer than
 /// [`CELL_LIMIT`], cut at a character boundary and ended with how much was cut. Only a cell
 /// listing thousands of sources is that long (at 2,000 sources, the spellings of a place
@@ -46,8 +49,6 @@ fn spreadsheet_cell(text: &str, formula: bool) -> String {
     if quote.len() + text.len() <= CELL_LIMIT {
         return format!("{quote}{text}");
     }
-    // The note is at most this long (the count has at most ten digits).
-    const NOTE_ROOM: usize = 64;
     let mut cut = CELL_LIMIT - NOTE_ROOM - quote.len();
     while !text.is_char_boundary(cut) {
         cut -= 1;
@@ -732,7 +733,7 @@ mod tests {
             } else {
                 let (prefix, note) = kept.rsplit_once('…').expect("a note on what was cut");
                 // Cut within the last character that would not fit whole, and the quote's byte.
-                proptest::prop_assert!(text.starts_with(prefix) && prefix.len() + 64 + 4 >= CELL_LIMIT);
+                proptest::prop_assert!(text.starts_with(prefix) && prefix.len() + NOTE_ROOM + 4 >= CELL_LIMIT);
                 let left_out = text[prefix.len()..].chars().count();
                 let expected = format!(" [{left_out} more characters left out");
                 proptest::prop_assert!(note.starts_with(&expected), "{}", note);

@@ -4,10 +4,9 @@
 //! and rendered per source the way translations differ: synonyms, clause order, added or
 //! dropped clauses, quote styles, date formats, small numbers spelled out or in digits, and
 //! person names spelled under the source's romanisation convention (English, German, French,
-//! Ukrainian-style). Sources are padded with
-//! unrelated distractor sentences and shuffled; some renderings are exact copies. The gold says
-//! which sentence expresses which statement, and which spellings name which person. The same
-//! seed always gives the same bytes.
+//! Ukrainian-style). Sources are padded with unrelated distractor sentences and shuffled; some
+//! renderings are exact copies. The gold says which sentence expresses which statement, and
+//! which spellings name which person. The same seed always gives the same bytes.
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -219,7 +218,7 @@ struct Statement {
     number: u32,
 }
 
-/// How one source writes names and dates.
+/// How one source writes names, dates, quotes and numbers.
 #[derive(Debug, Clone, Copy)]
 struct Convention {
     names: usize,
