@@ -249,7 +249,8 @@ fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex, scratch: &mut D
     }
     // Numbers on both sides that differ, or a number dropped next to a date both keep
     // ("October [-14-]" / "mid-October"); unless both texts hold the same numbers, which a
-    // translation moved ("December 23" / "23 December") rather than changed.
+    // translation moved ("December 23" / "23 December") rather than changed. Two numbers that
+    // swap places ("2 of 3" / "3 of 2") then go unseen: far rarer than reordered dates.
     let renumbered = |hunk: &Hunk| {
         let (before, after) = (numbers(hunk.removed), numbers(hunk.added));
         before != after && ((!before.is_empty() && !after.is_empty()) || hunk.next_to_number)
