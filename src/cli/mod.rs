@@ -210,6 +210,14 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn analyse(input: &InputArgs, depth: Depth) -> anyhow::Result<(Analysis, ExitStatus)> {
+    // The analysis runs in a pool of its own, and the reports' parallel work in rayon's global
+    // pool, which is sized as asked too: `-j1` is one thread from start to finish.
+    if input.threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(input.threads)
+            .build_global()
+            .with_context(|| format!("cannot start {} threads", input.threads))?;
+    }
     let analysis = run(&input.paths, &Config { depth, ..input.config() })?;
     report_diagnostics(&analysis.diagnostics);
     if analysis.documents.is_empty() {
