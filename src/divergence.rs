@@ -813,6 +813,38 @@ mod tests {
     }
 
     proptest! {
+        /// However a number is written (digits with or without thousands marks, spelled out
+        /// below ten) and wherever it stands, a pair that keeps it is no number divergence;
+        /// one that changes it is.
+        #[test]
+        fn numbers_compare_by_value(value in 0u64..10_000_000_000, other in 0u64..10_000_000_000, mark in 0usize..4) {
+            let written = |value: u64| -> String {
+                const SPELLED: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+                let digits = value.to_string();
+                let separator = ["", ",", ".", "'"][mark];
+                if mark == 0 && value < 10 {
+                    return SPELLED[value as usize].to_owned();
+                }
+                let groups: Vec<&str> = {
+                    let first = digits.len() % 3;
+                    let mut groups = Vec::new();
+                    if first > 0 {
+                        groups.push(&digits[..first]);
+                    }
+                    groups.extend((first..digits.len()).step_by(3).map(|start| &digits[start..start + 3]));
+                    groups
+                };
+                groups.join(separator)
+            };
+            let n = names();
+            let plain = format!("Witkoff said {value} people came on May 3.");
+            let marked = format!("On 3 May, Witkoff said {} people came.", written(value));
+            prop_assert_ne!(classify(&plain, &marked, &n), Divergence::Number, "{} / {}", plain, marked);
+            let changed = format!("Witkoff said {} people came on May 3.", written(other));
+            prop_assume!(other != value);
+            prop_assert_eq!(classify(&plain, &changed, &n), Divergence::Number, "{} / {}", plain, changed);
+        }
+
         /// Numbering the words of many texts once gives each pair what comparing it alone
         /// gives.
         #[test]
