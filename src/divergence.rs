@@ -69,11 +69,9 @@ const NEGATORS: &[&str] = &[
     "not", "no", "never", "nothing", "none", "nobody", "neither", "nor", "without", "cannot", "t", "nowhere",
 ];
 
-const NUMBER_WORDS: &[&str] = &[
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion", "trillion",
-    "dozen", "half", "first", "second", "third", "percent",
-];
+/// Number words other than [`SPELLED_NUMBERS`]: they count as themselves.
+const NUMBER_WORDS: &[&str] =
+    &["hundred", "thousand", "million", "billion", "trillion", "dozen", "half", "percent"];
 
 /// Words of a matching form; a possessive `'s` stays on its word (`trump's`), so that the
 /// owner of a possessive is not taken for the person a sentence is about, and a number whose
@@ -319,7 +317,18 @@ impl<T: Copy + Default + PartialEq> PartialEq for HunkSet<T> {
 
 /// Number words, months and weekdays: the words of every short change of every pair's diff
 /// are looked up (comparing each with the 47 words one by one was a hundredth of a run).
-static NUMBER_LIKE_WORDS: WordSet = WordSet::new(&[NUMBER_WORDS, &MONTHS, &WEEKDAYS]);
+static NUMBER_LIKE_WORDS: WordSet = WordSet::new(&[&SPELLED, NUMBER_WORDS, &MONTHS, &WEEKDAYS]);
+
+/// The words of [`SPELLED_NUMBERS`].
+const SPELLED: [&str; SPELLED_NUMBERS.len()] = {
+    let mut words = [""; SPELLED_NUMBERS.len()];
+    let mut at = 0;
+    while at < words.len() {
+        words[at] = SPELLED_NUMBERS[at].0;
+        at += 1;
+    }
+    words
+};
 
 /// Number words that translations write in digits as often as not, with their digits.
 const SPELLED_NUMBERS: [(&str, &str); 20] = [
