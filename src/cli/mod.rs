@@ -273,12 +273,9 @@ fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         ("sources.csv", write_sources),
         ("defects.csv", write_defects),
     ];
-    let writers = match args.input.threads {
-        // As many as the pipeline's pool had: rayon's default, which honours RAYON_NUM_THREADS.
-        0 => rayon::current_num_threads(),
-        threads => threads,
-    }
-    .min(reports.len());
+    // As many as the pool has (`analyse` sized it as `-j` asks; by default rayon's, which
+    // honours RAYON_NUM_THREADS).
+    let writers = rayon::current_num_threads().min(reports.len());
     timings.time("write", || -> anyhow::Result<()> {
         // Every report's file is created before any is written (see `Staging`).
         let staged_reports = reports
