@@ -139,7 +139,8 @@ pub fn classify(a: &str, b: &str, names: &NameIndex) -> Divergence {
     let (form_a, form_b) = (matching_form(a), matching_form(b));
     let mut numbering = Numbering::default();
     let (words_a, words_b) = (numbering.number(words(&form_a)), numbering.number(words(&form_b)));
-    classify_words(&words_a, &words_b, names, &mut DiffScratch::default())
+    let facts = WordFacts::of([&words_a, &words_b], &mut numbering, names);
+    classify_words(&words_a, &words_b, &facts, &mut DiffScratch::default())
 }
 
 /// Classifies and diffs pairs of `texts` (positions in it, the first text first): for each,
@@ -161,12 +162,13 @@ pub fn compare_pairs(
     };
     let prepared: Vec<Prepared> =
         texts.iter().zip(&forms).map(|(text, form)| Prepared::new(text, form, &mut numbering)).collect();
+    let facts = WordFacts::of(prepared.iter().map(|text| &text.classified), &mut numbering, names);
     let (mut diff, mut scratch) = (String::new(), DiffScratch::default());
     pairs
         .iter()
         .map(|&(a, b)| {
             let (a, b) = (&prepared[a], &prepared[b]);
-            let divergence = classify_words(&a.classified, &b.classified, names, &mut scratch);
+            let divergence = classify_words(&a.classified, &b.classified, &facts, &mut scratch);
             diff_sides(&a.diffed, &b.diffed, &mut diff, &mut scratch);
             // All kept pairs' diffs are held until written: each gets a string of its own
             // length (sized for both texts, they took peak RSS from 606 to 638 MB at 300k).
@@ -190,14 +192,79 @@ struct Numbering<'f> {
 
 impl<'f> Numbering<'f> {
     fn number(&mut self, words: Vec<Cow<'f, str>>) -> Numbered<'f> {
-        let ids = words
-            .iter()
-            .map(|word| {
-                let next = self.numbers.len() as u32;
-                *self.numbers.entry(word.clone()).or_insert(next)
-            })
-            .collect();
+        let ids = words.iter().map(|word| self.id(word.clone())).collect();
         Numbered { words, ids }
+    }
+
+    fn id(&mut self, word: Cow<'f, str>) -> u32 {
+        let next = self.numbers.len() as u32;
+        *self.numbers.entry(word).or_insert(next)
+    }
+}
+
+/// What classifying asks of a word, looked up once per distinct word of the texts compared
+/// and then read by its number: at scale every short change of every pair asked the name
+/// index and the number words again, a third of the time of classifying.
+struct WordFacts {
+    /// Per word number: its facts, or the defaults for a word of a diff only.
+    facts: Vec<Facts>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Facts {
+    /// The word's number value (see [`number_value`]), as the number of a word of that text.
+    number: Option<u32>,
+    /// The name cluster the word itself names (a possessive names its owner, not the one meant).
+    person: Option<u32>,
+    /// The name cluster it refers to, possessive or not, and whether it is a possessive.
+    named: Option<(u32, bool)>,
+    negator: bool,
+}
+
+impl WordFacts {
+    /// The facts of every word of `texts`, numbered by `numbering`.
+    fn of<'n, 'f: 'n>(
+        texts: impl IntoIterator<Item = &'n Numbered<'f>>,
+        numbering: &mut Numbering<'f>,
+        names: &NameIndex,
+    ) -> WordFacts {
+        let mut facts: Vec<Option<Facts>> = Vec::new();
+        for text in texts {
+            for (word, &id) in text.words.iter().zip(&text.ids) {
+                if facts.get(id as usize).is_some_and(Option::is_some) {
+                    continue;
+                }
+                let number = number_value(word).map(|value| numbering.id(Cow::Owned(value.to_owned())));
+                let fact = Facts {
+                    number,
+                    person: names.get(&**word).copied(),
+                    named: cluster_of(word, names).map(|cluster| (cluster, word.ends_with("'s"))),
+                    negator: NEGATORS.contains(&&**word),
+                };
+                if facts.len() <= id as usize {
+                    facts.resize(id as usize + 1, None);
+                }
+                facts[id as usize] = Some(fact);
+            }
+        }
+        WordFacts { facts: facts.into_iter().map(Option::unwrap_or_default).collect() }
+    }
+
+    fn of_word(&self, id: u32) -> Facts {
+        self.facts.get(id as usize).copied().unwrap_or_default()
+    }
+
+    /// The distinct values of `ids`' words that `fact` gives, for one side of a short change.
+    fn hunk_set(&self, ids: &[u32], fact: impl Fn(Facts) -> Option<u32>) -> HunkSet<u32> {
+        HunkSet::of(ids.iter().filter_map(|&id| fact(self.of_word(id))))
+    }
+
+    /// The number values of a text's words, sorted: equal for two texts that hold the same
+    /// numbers in any order.
+    fn number_values(&self, ids: &[u32]) -> Vec<u32> {
+        let mut values: Vec<u32> = ids.iter().filter_map(|&id| self.of_word(id).number).collect();
+        values.sort_unstable();
+        values
     }
 }
 
@@ -214,54 +281,45 @@ impl<'f> Prepared<'f> {
     }
 }
 
-fn classify_words(a: &Numbered, b: &Numbered, names: &NameIndex, scratch: &mut DiffScratch) -> Divergence {
-    let (words_a, words_b) = (&a.words, &b.words);
+fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut DiffScratch) -> Divergence {
     if a.ids == b.ids {
         return Divergence::Identical;
     }
     // A name stands for its cluster (possessive kept apart), any other word for itself.
-    fn named<'w>(word: &'w str, names: &NameIndex) -> (Option<(u32, bool)>, &'w str) {
-        match cluster_of(word, names) {
-            Some(id) => (Some((id, word.ends_with("'s"))), ""),
-            None => (None, word),
-        }
-    }
-    if words_a.len() == words_b.len()
-        && words_a.iter().zip(words_b).all(|(x, y)| named(x, names) == named(y, names))
-    {
+    let same_reference = |x: u32, y: u32| {
+        let named = facts.of_word(x).named;
+        x == y || (named.is_some() && named == facts.of_word(y).named)
+    };
+    if a.ids.len() == b.ids.len() && a.ids.iter().zip(&b.ids).all(|(&x, &y)| same_reference(x, y)) {
         return Divergence::Spelling;
     }
-    let hunks = short_hunks(a, b, scratch);
-    let count = |words: &[Cow<str>], set: &[&str]| words.iter().filter(|w| set.contains(&&***w)).count();
+    let hunks = short_hunks(a, b, facts, scratch);
+    let negators = |ids: &[u32]| ids.iter().filter(|&&id| facts.of_word(id).negator).count();
     // "{+not+}", "[-can-]{+cannot+}": a negation is a change of one or two words.
     let negated = |hunk: &Hunk| {
         hunk.removed.len() <= 2
             && hunk.added.len() <= 2
-            && count(hunk.removed, NEGATORS) % 2 != count(hunk.added, NEGATORS) % 2
+            && negators(hunk.removed) % 2 != negators(hunk.added) % 2
     };
     if hunks.iter().any(negated) {
         return Divergence::Negation;
-    }
-    fn numbers<'w>(words: &'w [Cow<str>]) -> HunkSet<&'w str> {
-        HunkSet::of(words.iter().filter_map(|w| number_value(w)))
     }
     // Numbers on both sides that differ, or a number dropped next to a date both keep
     // ("October [-14-]" / "mid-October"); unless both texts hold the same numbers, which a
     // translation moved ("December 23" / "23 December") rather than changed. Two numbers that
     // swap places ("2 of 3" / "3 of 2") then go unseen: far rarer than reordered dates.
     let renumbered = |hunk: &Hunk| {
+        let numbers = |ids: &[u32]| facts.hunk_set(ids, |word| word.number);
         let (before, after) = (numbers(hunk.removed), numbers(hunk.added));
         before != after && ((!before.is_empty() && !after.is_empty()) || hunk.next_to_number)
     };
-    if hunks.iter().any(renumbered) && number_values(words_a) != number_values(words_b) {
+    if hunks.iter().any(renumbered) && facts.number_values(&a.ids) != facts.number_values(&b.ids) {
         return Divergence::Number;
     }
     // A possessive names the owner, not the one meant ("Trump's envoy"), so it does not count.
-    let entities = |words: &[Cow<str>]| -> HunkSet<u32> {
-        HunkSet::of(words.iter().filter_map(|w| names.get(&**w).copied()))
-    };
     let renamed = |hunk: &Hunk| {
-        let (before, after) = (entities(hunk.removed), entities(hunk.added));
+        let people = |ids: &[u32]| facts.hunk_set(ids, |word| word.person);
+        let (before, after) = (people(hunk.removed), people(hunk.added));
         !before.is_empty() && !after.is_empty() && before.is_disjoint(&after)
     };
     if hunks.iter().any(renamed) {
@@ -370,42 +428,32 @@ fn number_value(word: &str) -> Option<&str> {
     }
 }
 
-fn is_number(word: &str) -> bool {
-    number_value(word).is_some()
-}
-
-/// The number values of a text's words (see [`number_value`]), sorted: equal for two texts
-/// that hold the same numbers in any order.
-fn number_values<'w>(words: &'w [Cow<str>]) -> Vec<&'w str> {
-    let mut values: Vec<&str> = words.iter().filter_map(|word| number_value(word)).collect();
-    values.sort_unstable();
-    values
-}
-
-/// One change of a word diff.
-struct Hunk<'w, 'f> {
-    removed: &'w [Cow<'f, str>],
-    added: &'w [Cow<'f, str>],
+/// One change of a word diff, as the numbers of its words.
+struct Hunk<'w> {
+    removed: &'w [u32],
+    added: &'w [u32],
     /// An unchanged number or date word stands right before or after the change.
     next_to_number: bool,
 }
 
 /// The changes of the word diff of `a` into `b` that are short enough to be evidence.
-fn short_hunks<'w, 'f>(
-    a: &'w Numbered<'f>,
-    b: &'w Numbered<'f>,
+fn short_hunks<'w>(
+    a: &'w Numbered,
+    b: &'w Numbered,
+    facts: &WordFacts,
     scratch: &mut DiffScratch,
-) -> Vec<Hunk<'w, 'f>> {
+) -> Vec<Hunk<'w>> {
     // Changes are separated by unchanged words, so the words next to one are unchanged.
-    let unchanged_number_at = |position: usize| a.words.get(position).is_some_and(|word| is_number(word));
+    let unchanged_number_at =
+        |position: usize| a.ids.get(position).is_some_and(|&id| facts.of_word(id).number.is_some());
     changes(&a.ids, &b.ids, scratch)
         .into_iter()
         .filter(|change| change.removed.len() <= MAX_HUNK_WORDS && change.added.len() <= MAX_HUNK_WORDS)
         .map(|Change { removed, added }| Hunk {
             next_to_number: removed.start.checked_sub(1).is_some_and(unchanged_number_at)
                 || unchanged_number_at(removed.end),
-            removed: &a.words[removed],
-            added: &b.words[added],
+            removed: &a.ids[removed],
+            added: &b.ids[added],
         })
         .collect()
 }
