@@ -160,6 +160,20 @@ fn timings_list_every_stage_and_the_total() {
 }
 
 #[test]
+fn articles_sharing_one_sentence_are_not_copies_of_each_other() {
+    // One of each article's four sentences is the same quote: a sentence copy, not an article
+    // copy (under half of either article's sentences).
+    let input = br#"{"source": "wire", "text": "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. The talks lasted five hours. A spokesman declined to comment on the plan. Markets closed higher in Kyiv."}
+{"source": "paper", "text": "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. Farmers in the south expect a poor harvest. The central bank left its rate unchanged. Snow is forecast for the weekend."}
+"#;
+    let output = run_in(&root(), &["dedup", "-"], input);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.lines().filter(|line| line.starts_with("sentence,wire,paper,")).count(), 1, "{text}");
+    assert!(!text.lines().any(|line| line.starts_with("article,")), "{text}");
+}
+
+#[test]
 fn article_duplicates_count_each_shared_sentence_once() {
     // The wire's first sentence is copied twice by the paper: two copy pairs, one of the
     // wire's four sentences; all three of the paper's sentences are copies.
