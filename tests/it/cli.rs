@@ -159,30 +159,35 @@ fn timings_list_every_stage_and_the_total() {
     assert!(text.contains(" 5 documents"), "{text}");
 }
 
+/// A wire story of four sentences, as a JSONL record.
+const WIRE: &str = r#"{"source": "wire", "text": "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. The talks lasted five hours. A spokesman declined to comment on the plan. Markets closed higher in Kyiv."}"#;
+
+/// `duplicates.csv` for the wire story and a paper's article, as `dedup` writes it.
+fn wire_and_paper_duplicates(paper_text: &str) -> String {
+    let input = format!("{WIRE}\n{{\"source\": \"paper\", \"text\": \"{paper_text}\"}}\n");
+    let output = run_in(&root(), &["dedup", "-"], input.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    stdout(&output)
+}
+
 #[test]
 fn articles_sharing_one_sentence_are_not_copies_of_each_other() {
-    // One of each article's four sentences is the same quote: a sentence copy, not an article
-    // copy (under half of either article's sentences).
-    let input = br#"{"source": "wire", "text": "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. The talks lasted five hours. A spokesman declined to comment on the plan. Markets closed higher in Kyiv."}
-{"source": "paper", "text": "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. Farmers in the south expect a poor harvest. The central bank left its rate unchanged. Snow is forecast for the weekend."}
-"#;
-    let output = run_in(&root(), &["dedup", "-"], input);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    // One of each article's four sentences is the same: a sentence copy, not an article copy
+    // (under half of either article's sentences).
+    let text = wire_and_paper_duplicates(
+        "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. Farmers in the south expect a poor harvest. The central bank left its rate unchanged. Snow is forecast for the weekend.",
+    );
     assert_eq!(text.lines().filter(|line| line.starts_with("sentence,wire,paper,")).count(), 1, "{text}");
     assert!(!text.lines().any(|line| line.starts_with("article,")), "{text}");
 }
 
 #[test]
 fn article_duplicates_count_each_shared_sentence_once() {
-    // The wire's first sentence is copied twice by the paper: two copy pairs, one of the
-    // wire's four sentences; all three of the paper's sentences are copies.
-    let input = br#"{"source": "wire", "text": "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. The talks lasted five hours. A spokesman declined to comment on the plan. Markets closed higher in Kyiv."}
-{"source": "paper", "text": "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. The talks lasted five hours. Steve Witkoff met Yuri Ushakov in Moscow on Tuesday."}
-"#;
-    let output = run_in(&root(), &["dedup", "-"], input);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = stdout(&output);
+    // The paper copies the wire's first sentence twice and its second once: three copy pairs,
+    // two of the wire's four sentences (a half), all three of the paper's.
+    let text = wire_and_paper_duplicates(
+        "Steve Witkoff met Yuri Ushakov in Moscow on Tuesday. The talks lasted five hours. Steve Witkoff met Yuri Ushakov in Moscow on Tuesday.",
+    );
     let articles: Vec<&str> = text.lines().filter(|line| line.starts_with("article,")).collect();
     assert_eq!(articles.len(), 2, "{text}");
     assert!(articles[0].starts_with("article,wire,paper,1.0000,0.5000,"), "{text}");
