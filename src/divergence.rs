@@ -203,8 +203,9 @@ impl<'f> Numbering<'f> {
 }
 
 /// What classifying asks of a word, looked up once per distinct word of the texts compared
-/// and then read by its number: at scale every short change of every pair asked the name
-/// index and the number words again, a third of the time of classifying.
+/// and then read by its number: every short change of every pair asked the name index and
+/// the number words again, about a sixth of describing's samples at 1M (describe+confirm
+/// CPU 5.73 -> 5.17 s).
 struct WordFacts {
     /// Per word number: its facts, or the defaults for a word of a diff only.
     facts: Vec<Facts>,
@@ -218,6 +219,7 @@ struct Facts {
     person: Option<u32>,
     /// The name cluster it refers to, possessive or not, and whether it is a possessive.
     named: Option<(u32, bool)>,
+    /// One of [`NEGATORS`].
     negator: bool,
 }
 
