@@ -861,7 +861,7 @@ pub fn similarity(scores: &Scores, token_dice: f64, agreement: f64) -> f64 {
 }
 
 /// A scored candidate: two items and their similarity. Kept small, since there are many.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Scored {
     /// The first item (lower id).
     pub a: u32,

@@ -408,23 +408,22 @@ fn align<R: Send>(
     });
     let scored: Vec<Scored> = timings.time("score", || {
         let bar = stage_bar(run_config, "score", candidate_pairs.len());
-        let scored = candidate_pairs
-            .par_chunks(4096)
-            .flat_map_iter(|chunk| {
-                bar.inc(chunk.len() as u64);
-                // Pairs below the threshold can never be kept; dropping them here keeps memory
-                // proportional to the pairs kept, not the candidates scored.
-                // The second items are scattered: their sketches are touched a few hundred at
-                // a time before scoring (see `Sketches::touch`).
-                chunk.chunks(256).flat_map(|candidates| {
-                    sketches.touch(candidates.iter().map(|candidate| candidate.b as usize));
-                    candidates
-                        .iter()
-                        .map(|candidate| score(candidate, &sketches))
-                        .filter(|pair| pair.similarity >= config.threshold)
-                })
-            })
-            .collect();
+        // Scored in place, one record per candidate, then those below the threshold (which
+        // can never be kept) dropped in one pass: collected as they came, the records were
+        // copied from vector to growing vector, touching three times their memory.
+        let mut scored = vec![Scored::default(); candidate_pairs.len()];
+        scored.par_chunks_mut(4096).zip(candidate_pairs.par_chunks(4096)).for_each(|(scored, chunk)| {
+            bar.inc(chunk.len() as u64);
+            // The second items are scattered: their sketches are touched a few hundred at a
+            // time before scoring (see `Sketches::touch`).
+            for (scored, candidates) in scored.chunks_mut(256).zip(chunk.chunks(256)) {
+                sketches.touch(candidates.iter().map(|candidate| candidate.b as usize));
+                for (scored, candidate) in scored.iter_mut().zip(candidates) {
+                    *scored = score(candidate, &sketches);
+                }
+            }
+        });
+        scored.retain(|pair| pair.similarity >= config.threshold);
         bar.finish_and_clear();
         scored
     });
