@@ -230,10 +230,11 @@ impl WordFacts {
         numbering: &mut Numbering<'f>,
         names: &NameIndex,
     ) -> WordFacts {
-        let mut facts: Vec<Option<Facts>> = Vec::new();
+        // Every word of `texts` is numbered already: only number values are numbered below.
+        let mut facts: Vec<Option<Facts>> = vec![None; numbering.numbers.len()];
         for text in texts {
             for (word, &id) in text.words.iter().zip(&text.ids) {
-                if facts.get(id as usize).is_some_and(Option::is_some) {
+                if facts[id as usize].is_some() {
                     continue;
                 }
                 let number = number_value(word).map(|value| numbering.id(Cow::Owned(value.to_owned())));
@@ -243,9 +244,6 @@ impl WordFacts {
                     named: cluster_of(word, names).map(|cluster| (cluster, word.ends_with("'s"))),
                     negator: NEGATORS.contains(&&**word),
                 };
-                if facts.len() <= id as usize {
-                    facts.resize(id as usize + 1, None);
-                }
                 facts[id as usize] = Some(fact);
             }
         }
