@@ -117,16 +117,38 @@ pub struct Stage {
     /// CPU time all threads spent in the stage, where the system tells it: against `time`,
     /// how many cores the stage kept busy.
     pub cpu_time: Option<Duration>,
+    /// Of `cpu_time`, what the kernel spent for the process (mostly handing it fresh memory).
+    pub system_time: Option<Duration>,
+    /// Minor page faults in the stage, where the system tells it: each is a page of memory
+    /// the process touched for the first time, which the kernel must clear (on some virtual
+    /// machines at a price that varies tenfold from hour to hour).
+    pub page_faults: Option<u64>,
 }
 
-/// The CPU time (user and system) the process has used so far, on Linux: `utime` and `stime`
-/// of `/proc/self/stat`, in the kernel's fixed user-visible tick of a hundredth of a second.
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name in parentheses may hold spaces; the fields are counted after it.
-    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().collect();
-    let ticks = |field: usize| fields.get(field)?.parse::<u64>().ok();
-    Some(Duration::from_millis((ticks(11)? + ticks(12)?) * 10))
+/// What the process has used so far, on Linux: from `/proc/self/stat`.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    /// `utime`, in the kernel's fixed user-visible tick of a hundredth of a second.
+    user: Duration,
+    /// `stime`, likewise.
+    system: Duration,
+    /// `minflt`.
+    minor_faults: u64,
+}
+
+impl Usage {
+    fn now() -> Option<Usage> {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // The command name in parentheses may hold spaces; the fields are counted after it.
+        let fields: Vec<&str> = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().collect();
+        let count = |field: usize| fields.get(field)?.parse::<u64>().ok();
+        let ticks = |field: usize| count(field).map(|ticks| Duration::from_millis(ticks * 10));
+        Some(Usage { user: ticks(11)?, system: ticks(12)?, minor_faults: count(7)? })
+    }
+
+    fn cpu(&self) -> Duration {
+        self.user + self.system
+    }
 }
 
 /// The process's peak resident set size (`VmHWM`), on Linux.
@@ -140,14 +162,18 @@ fn peak_memory() -> Option<u64> {
 impl Timings {
     /// Runs `stage`, recording how long it took under `name`.
     pub fn time<T>(&mut self, name: &'static str, stage: impl FnOnce() -> T) -> T {
-        let (start, cpu_start) = (Instant::now(), cpu_time());
+        let (start, usage_start) = (Instant::now(), Usage::now());
         let result = stage();
+        let time = start.elapsed();
+        let usage = Usage::now().zip(usage_start);
         self.stages.push(Stage {
             name,
-            time: start.elapsed(),
+            time,
             output: None,
             peak_memory: peak_memory(),
-            cpu_time: cpu_time().zip(cpu_start).map(|(end, start)| end.saturating_sub(start)),
+            cpu_time: usage.map(|(end, start)| end.cpu().saturating_sub(start.cpu())),
+            system_time: usage.map(|(end, start)| end.system.saturating_sub(start.system)),
+            page_faults: usage.map(|(end, start)| end.minor_faults.saturating_sub(start.minor_faults)),
         });
         result
     }
@@ -499,14 +525,27 @@ mod tests {
     fn a_stage_records_the_cpu_time_it_took() {
         let mut timings = Timings::default();
         timings.time("work", || {
-            let before = cpu_time().expect("Linux tells a process its CPU time");
+            let before = Usage::now().expect("Linux tells a process its CPU time").cpu();
             // Work until the tick moves; a busy machine only makes this take longer.
             let deadline = Instant::now() + Duration::from_secs(30);
-            while cpu_time().expect("still told") <= before {
+            while Usage::now().expect("still told").cpu() <= before {
                 assert!(Instant::now() < deadline, "no CPU time counted in 30 s of work");
             }
         });
         let cpu = timings.stages[0].cpu_time.expect("recorded");
         assert!(cpu >= Duration::from_millis(10), "{cpu:?}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_stage_records_the_fresh_pages_it_touched() {
+        const BYTES: usize = 64 << 20;
+        let mut timings = Timings::default();
+        timings.time("touch", || std::hint::black_box(vec![1u8; BYTES]).len());
+        // Half the pages at least: the allocator may hand back a few it had already.
+        let faults = timings.stages[0].page_faults.expect("recorded");
+        assert!(faults >= (BYTES / 4096 / 2) as u64, "{faults} faults");
+        timings.time("idle", || ());
+        assert!(timings.stages[1].page_faults.expect("recorded") < 64);
     }
 }

@@ -343,15 +343,18 @@ fn print_timings(timings: &Timings) {
     eprintln!("{:>16} {:8.3} s", "total", total.as_secs_f64());
 }
 
-/// How many cores a stage kept busy on average (its CPU time over its wall time), where the
-/// system tells it and the stage was long enough to measure with a hundredth of a second.
+/// How many cores a stage kept busy on average (its CPU time over its wall time), how much of
+/// that was the kernel's and how many fresh pages it touched, where the system tells it and
+/// the stage was long enough to measure with a hundredth of a second.
 fn cores(stage: &Stage) -> String {
-    match stage.cpu_time {
-        Some(cpu) if stage.time.as_secs_f64() >= 0.05 => {
+    match (stage.cpu_time, stage.system_time, stage.page_faults) {
+        (Some(cpu), Some(system), Some(faults)) if stage.time.as_secs_f64() >= 0.05 => {
             format!(
-                "  cpu {:6.3} s ({:.2} cores)",
+                "  cpu {:6.3} s ({:.2} cores, system {:.2} s, {:4}k faults)",
                 cpu.as_secs_f64(),
-                cpu.as_secs_f64() / stage.time.as_secs_f64()
+                cpu.as_secs_f64() / stage.time.as_secs_f64(),
+                system.as_secs_f64(),
+                faults / 1000,
             )
         }
         _ => String::new(),
