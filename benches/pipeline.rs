@@ -9,7 +9,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use crosscheck::align::{name_tokens, unit_positions};
 use crosscheck::clean::corpus_stats;
 use crosscheck::cluster::{ClusterConfig, cluster};
-use crosscheck::divergence::compare_pairs;
+use crosscheck::divergence::classify_pairs;
 use crosscheck::model::{DocId, Document};
 use crosscheck::names::{Mention, MentionContext, extract_mentions};
 use crosscheck::normalize::matching_form;
@@ -254,7 +254,8 @@ fn synthetic_documents(sources: usize) -> Vec<Document> {
         .collect()
 }
 
-/// Describing aligned pairs (divergence class and word diff), on the pairs that alignment
+/// Describing aligned pairs (their divergence class; the word diff is found as alignments.csv
+/// is written, see `reporting`), on the pairs that alignment
 /// keeps in a synthetic corpus of 10k sentences, statement group by statement group as
 /// alignment describes them (each unit prepared once per group).
 fn describing(c: &mut Criterion) {
@@ -280,7 +281,7 @@ fn describing(c: &mut Criterion) {
     group.throughput(Throughput::Elements(analysis.pairs.len() as u64));
     group.bench_function("describe-aligned-pairs", |b| {
         b.iter(|| {
-            groups.iter().map(|(texts, pairs)| compare_pairs(texts, pairs, &names).len()).sum::<usize>()
+            groups.iter().map(|(texts, pairs)| classify_pairs(texts, pairs, &names).len()).sum::<usize>()
         })
     });
     group.finish();

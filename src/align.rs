@@ -17,7 +17,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
 use crate::cluster::{NameCluster, find_root};
-use crate::divergence::{Divergence, compare_pairs};
+use crate::divergence::{Divergence, classify_pairs};
 use crate::model::{DocId, Document, NameIndex, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{form_words, is_function_word, matching_form};
 use crate::score::{Matches, Scores, Sketches, compare_each, compare_sketches};
@@ -144,10 +144,10 @@ pub struct Pair {
     pub chrf: f64,
     /// sacrebleu chrF++ likewise.
     pub chrf_plus_plus: f64,
-    /// How the two differ.
+    /// How the two differ (their word diff, [`crate::divergence::word_diff`], is found
+    /// where it is written: kept for every pair, the diffs took 300 MB at a million
+    /// sentences).
     pub divergence: Divergence,
-    /// Word diff of `a` into `b` (see [`crate::divergence::word_diff`]).
-    pub diff: String,
     /// Its statement group, as a position in what [`group`] returned for the pairs (which
     /// sets it; 0 before).
     pub group: u32,
@@ -886,7 +886,7 @@ pub fn score(&Candidate { a, b, evidence }: &Candidate, sketches: &Sketches) -> 
     }
 }
 
-/// Fills in pairs' divergence and word diff, and their chrF and chrF++ (`b` as hypothesis,
+/// Fills in pairs' divergence, and their chrF and chrF++ (`b` as hypothesis,
 /// `a` as reference) unless `scored_exactly` (the sketches that scored them were exact, see
 /// [`Sketches::is_exact`], so scoring already did). The pairs should share
 /// units, as a statement group's do: each unit is prepared once for all the pairs it is in.
@@ -911,9 +911,8 @@ pub fn describe<'t>(
     }
     let (units, positions) = unit_positions(pairs.iter().map(|pair| (pair.a, pair.b)));
     let unit_texts: Vec<&str> = units.iter().map(|&unit| text_of(unit)).collect();
-    for (pair, (divergence, diff)) in pairs.iter_mut().zip(compare_pairs(&unit_texts, &positions, names)) {
+    for (pair, divergence) in pairs.iter_mut().zip(classify_pairs(&unit_texts, &positions, names)) {
         pair.divergence = divergence;
-        pair.diff = diff;
     }
 }
 
@@ -940,7 +939,8 @@ pub fn group_order(pairs: &[Pair], groups: usize) -> Vec<usize> {
 }
 
 /// The distinct units of pairs, sorted, and each pair as the positions of its two units among
-/// them: what [`compare_pairs`] takes to prepare each unit once.
+/// them: what [`classify_pairs`] and [`crate::divergence::diff_pairs`] take to prepare each
+/// unit once.
 pub fn unit_positions(
     pairs: impl Iterator<Item = (UnitRef, UnitRef)> + Clone,
 ) -> (Vec<UnitRef>, Vec<(usize, usize)>) {
@@ -1022,7 +1022,6 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
                 chrf,
                 chrf_plus_plus,
                 divergence: Divergence::Wording,
-                diff: String::new(),
                 group: 0,
             }
         })
@@ -1170,12 +1169,7 @@ pub fn coherent(
     };
     let mut renumbered: Vec<Pair> = again
         .iter()
-        .map(|&at| Pair {
-            a: numbered(pairs[at].a),
-            b: numbered(pairs[at].b),
-            diff: String::new(),
-            ..pairs[at]
-        })
+        .map(|&at| Pair { a: numbered(pairs[at].a), b: numbered(pairs[at].b), ..pairs[at] })
         .collect();
     let mut formed = group(&mut renumbered);
     for group in &mut formed {
@@ -1324,7 +1318,6 @@ mod tests {
             chrf: 0.0,
             chrf_plus_plus: 0.0,
             divergence: Divergence::Wording,
-            diff: String::new(),
             group: 0,
         }
     }

@@ -143,38 +143,38 @@ pub fn classify(a: &str, b: &str, names: &NameIndex) -> Divergence {
     classify_words(&words_a, &words_b, &facts, &mut DiffScratch::default())
 }
 
-/// Classifies and diffs pairs of `texts` (positions in it, the first text first): for each,
-/// what [`classify`] and [`word_diff`] give, but with every text tokenised and its words
-/// numbered once, however many pairs it is in (at scale a unit is in three aligned pairs).
-pub fn compare_pairs(
+/// Classifies pairs of `texts` (positions in it, the first text first): for each, what
+/// [`classify`] gives, but with every text tokenised and its words numbered once, however
+/// many pairs it is in (at scale a unit is in three aligned pairs).
+pub fn classify_pairs(texts: &[&str], pairs: &[(usize, usize)], names: &NameIndex) -> Vec<Divergence> {
+    let forms: Vec<Cow<str>> = texts.iter().map(|text| matching_form(text)).collect();
+    let mut numbering = Numbering::sized_for(&forms);
+    let classified: Vec<Numbered> = forms.iter().map(|form| numbering.number(words(form))).collect();
+    let facts = WordFacts::of(&classified, &mut numbering, names);
+    let mut scratch = DiffScratch::default();
+    pairs.iter().map(|&(a, b)| classify_words(&classified[a], &classified[b], &facts, &mut scratch)).collect()
+}
+
+/// Calls `each` with the [`word_diff`] of every pair of `texts` (positions in it, the first
+/// text first), in order, with every text split into words and numbered once however many
+/// pairs it is in. The diffs are lent, not kept: written straight into a report, they need
+/// no memory of their own (at a million sentences, holding every kept pair's diff until it
+/// was written took 300 MB).
+pub fn diff_pairs<E>(
     texts: &[&str],
     pairs: &[(usize, usize)],
-    names: &NameIndex,
-) -> Vec<(Divergence, String)> {
+    mut each: impl FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
     let forms: Vec<Cow<str>> = texts.iter().map(|text| matching_form(text)).collect();
-    // Sized for every word of the texts (each is numbered twice, split two ways, mostly into
-    // the same words), so that the table is not grown and rehashed as they are numbered.
-    let mut numbering = Numbering {
-        numbers: FxHashMap::with_capacity_and_hasher(
-            forms.iter().map(|form| likely_words(form)).sum(),
-            Default::default(),
-        ),
-    };
-    let prepared: Vec<Prepared> =
-        texts.iter().zip(&forms).map(|(text, form)| Prepared::new(text, form, &mut numbering)).collect();
-    let facts = WordFacts::of(prepared.iter().map(|text| &text.classified), &mut numbering, names);
+    let mut numbering = Numbering::sized_for(&forms);
+    let sides: Vec<DiffSide> =
+        texts.iter().zip(&forms).map(|(text, form)| DiffSide::new(text, form, &mut numbering)).collect();
     let (mut diff, mut scratch) = (String::new(), DiffScratch::default());
-    pairs
-        .iter()
-        .map(|&(a, b)| {
-            let (a, b) = (&prepared[a], &prepared[b]);
-            let divergence = classify_words(&a.classified, &b.classified, &facts, &mut scratch);
-            diff_sides(&a.diffed, &b.diffed, &mut diff, &mut scratch);
-            // All kept pairs' diffs are held until written: each gets a string of its own
-            // length (sized for both texts, they took peak RSS from 606 to 638 MB at 300k).
-            (divergence, diff.as_str().to_owned())
-        })
-        .collect()
+    for &(a, b) in pairs {
+        diff_sides(&sides[a], &sides[b], &mut diff, &mut scratch);
+        each(&diff)?;
+    }
+    Ok(())
 }
 
 /// A text's words, each with a number that equal words share: diffs compare the numbers,
@@ -191,6 +191,13 @@ struct Numbering<'f> {
 }
 
 impl<'f> Numbering<'f> {
+    /// A numbering with room for the words of `forms`, so that its table is not grown and
+    /// rehashed as they are numbered.
+    fn sized_for(forms: &[Cow<str>]) -> Self {
+        let words = forms.iter().map(|form| likely_words(form)).sum();
+        Numbering { numbers: FxHashMap::with_capacity_and_hasher(words, Default::default()) }
+    }
+
     fn number(&mut self, words: Vec<Cow<'f, str>>) -> Numbered<'f> {
         let ids = words.iter().map(|word| self.id(word.clone())).collect();
         Numbered { words, ids }
@@ -265,19 +272,6 @@ impl WordFacts {
         let mut values: Vec<u32> = ids.iter().filter_map(|&id| self.of_word(id).number).collect();
         values.sort_unstable();
         values
-    }
-}
-
-/// A text ready to be compared: its words for classification and for the word diff.
-struct Prepared<'f> {
-    classified: Numbered<'f>,
-    diffed: DiffSide<'f>,
-}
-
-impl<'f> Prepared<'f> {
-    /// Prepares `text`, whose matching form is `form`.
-    fn new(text: &'f str, form: &'f str, numbering: &mut Numbering<'f>) -> Self {
-        Prepared { classified: numbering.number(words(form)), diffed: DiffSide::new(text, form, numbering) }
     }
 }
 
@@ -922,11 +916,16 @@ mod tests {
             let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
             let pairs: Vec<(usize, usize)> =
                 (0..texts.len()).flat_map(|a| (0..texts.len()).map(move |b| (a, b))).collect();
-            let alone: Vec<(Divergence, String)> = pairs
-                .iter()
-                .map(|&(a, b)| (classify(texts[a], texts[b], &n), word_diff(texts[a], texts[b])))
-                .collect();
-            prop_assert_eq!(compare_pairs(&texts, &pairs, &n), alone);
+            let classes: Vec<Divergence> = pairs.iter().map(|&(a, b)| classify(texts[a], texts[b], &n)).collect();
+            prop_assert_eq!(classify_pairs(&texts, &pairs, &n), classes);
+            let diffs: Vec<String> = pairs.iter().map(|&(a, b)| word_diff(texts[a], texts[b])).collect();
+            let mut lent = Vec::new();
+            diff_pairs(&texts, &pairs, |diff| {
+                lent.push(diff.to_owned());
+                Ok::<(), ()>(())
+            })
+            .expect("never fails");
+            prop_assert_eq!(lent, diffs);
         }
 
         #[test]

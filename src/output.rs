@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
-use crate::align::Pair;
+use crate::align::{Pair, unit_positions};
 use crate::clean::suggested_repair;
+use crate::divergence::diff_pairs;
 use crate::error::Error;
 use crate::pipeline::{Analysis, touch_texts};
 
@@ -343,14 +344,20 @@ fn write_alignment_rows(
     let format_piece = |positions: &[usize]| -> csv::Result<Vec<u8>> {
         let piece = Vec::with_capacity(positions.len() * ALIGNMENT_ROW_BYTES);
         let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(piece);
-        // Group order visits the pairs and their units out of corpus order: a few rows' units
-        // are touched together before they are written (see `Analysis::touch`).
-        for rows in positions.chunks(64) {
-            let pairs = rows.iter().map(|&position| &analysis.pairs[position]);
-            analysis.touch(pairs.clone().flat_map(|pair| [pair.a, pair.b]));
-            for pair in pairs {
-                write_alignment(&mut writer, analysis, pair)?;
-            }
+        // The diffs of a statement group's pairs are found together, each unit prepared once
+        // (rows in group order keep a group's pairs together and in (a, b) order).
+        let pairs = &analysis.pairs;
+        for group in positions.chunk_by(|&x, &y| pairs[x].group == pairs[y].group) {
+            let (units, at) =
+                unit_positions(group.iter().map(|&position| (pairs[position].a, pairs[position].b)));
+            // Group order visits units out of corpus order: they are touched together before
+            // they are read (see `Analysis::touch`).
+            analysis.touch(units.iter().copied());
+            let texts: Vec<&str> = units.iter().map(|&unit| analysis.unit(unit).0).collect();
+            let mut rows = group.iter().map(|&position| &pairs[position]);
+            diff_pairs(&texts, &at, |diff| {
+                write_alignment(&mut writer, analysis, rows.next().expect("a row per pair"), diff)
+            })?;
         }
         writer.into_inner().map_err(|err| csv::Error::from(err.into_error()))
     };
@@ -383,11 +390,12 @@ const ALIGNMENT_PIECE_ROWS: usize = 8192;
 /// scale, so that few pieces outgrow their room and are copied.
 const ALIGNMENT_ROW_BYTES: usize = 640;
 
-/// One row of `alignments.csv`.
+/// One row of `alignments.csv`, for `pair` and its word diff.
 fn write_alignment(
     writer: &mut csv::Writer<impl Write>,
     analysis: &Analysis,
     pair: &Pair,
+    diff: &str,
 ) -> csv::Result<()> {
     let (text_a, unit_a) = analysis.unit(pair.a);
     let (text_b, unit_b) = analysis.unit(pair.b);
@@ -404,7 +412,7 @@ fn write_alignment(
         chrf: four_decimals(pair.chrf),
         chrf_pp: four_decimals(pair.chrf_plus_plus),
         divergence: pair.divergence.label(),
-        diff: SafeText(&pair.diff),
+        diff: SafeText(diff),
     })
 }
 

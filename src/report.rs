@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::align::{AlignKind, Pair, UnitRef};
 use crate::cluster::NameCluster;
-use crate::divergence::Divergence;
+use crate::divergence::{Divergence, word_diff};
 use crate::model::{DocId, UnitKind};
 use crate::normalize::{form_words, matching_form};
 use crate::pipeline::Analysis;
@@ -125,7 +125,7 @@ fn pair_finding<'a>(analysis: &'a Analysis, pair: &Pair) -> Option<Finding<'a>> 
         text_a: Cow::Borrowed(text_a),
         source_b: Cow::Borrowed(analysis.source(pair.b.doc)),
         text_b: Cow::Borrowed(text_b),
-        detail: format!("similarity {:.2}: {}", pair.similarity, pair.diff),
+        detail: format!("similarity {:.2}: {}", pair.similarity, word_diff(text_a, text_b)),
     })
 }
 
