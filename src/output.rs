@@ -9,7 +9,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use crate::align::{Pair, unit_positions};
@@ -337,8 +336,8 @@ fn write_alignment_rows(
     rows: &[usize],
     piece_rows: usize,
 ) -> csv::Result<()> {
-    // The most bytes of any report by far (at 1M, 820 MB): its rows are formatted a batch of
-    // pieces at a time on the thread pool, while this thread writes the batch before (same
+    // The most bytes of any report by far (at 1M, 820 MB): its rows are formatted a piece at
+    // a time on the thread pool, while this thread writes the pieces before in order (same
     // bytes, as rows do not depend on one another). Written on one thread, it took longer
     // than all the other reports on the other together.
     let format_piece = |positions: &[usize]| -> csv::Result<Vec<u8>> {
@@ -361,27 +360,47 @@ fn write_alignment_rows(
         }
         writer.into_inner().map_err(|err| csv::Error::from(err.into_error()))
     };
-    let format_batch = |batch: &[&[usize]]| -> csv::Result<Vec<Vec<u8>>> {
-        batch.par_iter().map(|&positions| format_piece(positions)).collect()
-    };
-    let pieces: Vec<&[usize]> = rows.chunks(piece_rows).collect();
-    let batch_pieces = 2 * rayon::current_num_threads();
-    let mut batches = pieces.chunks(batch_pieces);
-    let mut formatted = batches.next().map(format_batch).transpose()?.unwrap_or_default();
-    for batch in batches {
-        let mut next = Ok(Vec::new());
-        let mut written = Ok(());
-        rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = format_batch(batch));
-            written = formatted.iter().try_for_each(|piece| out.write_all(piece));
-        });
-        written?;
-        formatted = next?;
+    let format_piece = &format_piece;
+    let mut pieces = rows.chunks(piece_rows);
+    // Pieces formatted ahead of the one written, so that the pool always has some to format
+    // while this thread writes; at most 32 MB. Formatted a batch at a time instead, the pool
+    // idled at the end of every batch until it was written, and the report (all of it past the
+    // other reports) kept 1.7 of 2 cores busy at a million sentences.
+    let ahead = 4 * rayon::current_num_threads();
+    rayon::in_place_scope(|scope| {
+        let mut in_flight = std::collections::VecDeque::with_capacity(ahead);
+        let mut start_next = |in_flight: &mut std::collections::VecDeque<_>| {
+            if let Some(piece) = pieces.next() {
+                let (formatted, receiver) = std::sync::mpsc::sync_channel(1);
+                // Sent to nobody if writing failed: nothing is lost that would be written.
+                scope.spawn(move |_| drop(formatted.send(format_piece(piece))));
+                in_flight.push_back(receiver);
+            }
+        };
+        for _ in 0..ahead {
+            start_next(&mut in_flight);
+        }
+        while let Some(receiver) = in_flight.pop_front() {
+            let formatted = wait_for(&receiver)?;
+            start_next(&mut in_flight);
+            out.write_all(&formatted)?;
+        }
+        Ok(())
+    })
+}
+
+/// Waits for what `receiver` gets. A thread of the pool runs the pool's jobs meanwhile: the
+/// job that sends may be waiting in its own queue (in a pool of one thread, for this one).
+fn wait_for<T>(receiver: &std::sync::mpsc::Receiver<T>) -> T {
+    loop {
+        match receiver.try_recv() {
+            Ok(value) => return value,
+            Err(std::sync::mpsc::TryRecvError::Empty)
+                if rayon::yield_now() == Some(rayon::Yield::Executed) => {}
+            // Outside the pool, or no job left to run in it: the sender is running elsewhere.
+            Err(_) => return receiver.recv().expect("a job sends before it ends"),
+        }
     }
-    for piece in &formatted {
-        out.write_all(piece)?;
-    }
-    Ok(())
 }
 
 /// Rows of `alignments.csv` formatted as one piece (about 4 MB at scale).
@@ -722,8 +741,8 @@ mod tests {
             out
         };
         let at_once = written(usize::MAX);
-        // Pieces of a few rows make batches of several pieces, written while the next are
-        // formatted, in a pool of one thread and one of two.
+        // Pieces of a few rows: many in flight, written while the next are formatted, in a
+        // pool of one thread (which formats them while it waits) and one of two.
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool starts");
             for piece_rows in [1, 3, 7] {
