@@ -687,10 +687,13 @@ fn punctuation_defects(line: &str) -> Vec<(Span, usize, DefectKind)> {
                     && two_before.is_lowercase()
                     && after.is_uppercase()
                     && later.next().is_some_and(char::is_lowercase);
-                let token_span = token();
-                let token_text = token_span.of(line);
-                if is_glued_sentence && !contains_url(token_text) && !token_text.contains('@') {
-                    found.push((token_span, next_offset, DefectKind::MissingSpace));
+                // Every sentence ends in a mark: only a glued one needs its token.
+                if is_glued_sentence {
+                    let token_span = token();
+                    let token_text = token_span.of(line);
+                    if !contains_url(token_text) && !token_text.contains('@') {
+                        found.push((token_span, next_offset, DefectKind::MissingSpace));
+                    }
                 }
             }
             _ => {}
