@@ -246,7 +246,7 @@ fn chrf_scoring(c: &mut Criterion) {
 
 /// Documents of a synthetic corpus of `sources` sources of 500 sentences (seed 3).
 fn synthetic_documents(sources: usize) -> Vec<Document> {
-    generate(&SynthConfig { sources, sentences: 500, seed: 3 })
+    generate(&SynthConfig { sources, sentences: 500, seed: 3, changed: 0.0 })
         .documents
         .into_iter()
         .enumerate()

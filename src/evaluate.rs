@@ -3,8 +3,8 @@
 //! Alignment is scored on sentence pairs: the gold pairs are every two sentences of different
 //! sources that express the same statement. Names are scored pairwise over the gold spellings
 //! that the run found: two spellings of one person should share a cluster, two people should not.
-//! Divergences are scored by the precision of the specific ones (negation, number, name) that
-//! alignment pairs claim: gold statements state the same facts in every source.
+//! Divergences are scored on the specific ones (negation, number, name) that alignment pairs
+//! claim, against the gold carriers that state a fact of their statement otherwise.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -46,9 +46,15 @@ pub struct Scores {
 
 impl Scores {
     fn new(correct: usize, predicted: usize, gold: usize) -> Scores {
+        Scores::counted(correct, predicted, correct, gold)
+    }
+
+    /// Where what makes a prediction right (`right` of `predicted`) is not what makes gold
+    /// found (`found` of `gold`).
+    fn counted(right: usize, predicted: usize, found: usize, gold: usize) -> Scores {
         Scores {
-            precision: correct as f64 / predicted.max(1) as f64,
-            recall: correct as f64 / gold.max(1) as f64,
+            precision: right as f64 / predicted.max(1) as f64,
+            recall: found as f64 / gold.max(1) as f64,
             predicted,
             gold,
         }
@@ -84,18 +90,75 @@ pub fn alignment_scores(gold: &[(SentenceKey, u32)], predicted: &[PredictedPair]
     Scores::new(correct, distinct.len(), gold_pairs)
 }
 
-/// Precision of the pairs said to differ in a specific way (see [`Divergence::is_specific`]):
-/// the share of them that express two different gold statements. Gold where every carrier of
-/// a statement states the same facts (as `synth` writes it: wording, spelling, date and number
-/// formats vary; numbers, negations and people do not) makes each such claim about two carriers of
-/// one statement a false alarm, and each about two different statements the alignment's
-/// mistake told truly. Recall is not measured: such gold has no divergence to find.
-pub fn divergence_precision(gold: &[(SentenceKey, u32)], predicted: &[PredictedPair]) -> Scores {
+/// How well the pairs said to differ in a specific way (see [`Divergence::is_specific`]) find
+/// the facts that gold carriers changed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DivergenceScores {
+    /// Pairs of any specific kind against the gold pairs that state different facts: a claim
+    /// is true between two different statements (the alignment's mistake told truly) and
+    /// between two carriers of one statement that changed different facts (one of them may
+    /// have changed none); false between two carriers that state the same facts.
+    pub flagged: Scores,
+    /// Of the gold pairs where one carrier changed a fact and the other none, the share said
+    /// to differ in that fact's kind (recall), and of those claimed of any specific kind, the
+    /// share claimed of the right one (precision).
+    pub kinds: Scores,
+}
+
+/// Scores specific divergences against gold statements and `changes`: the carriers that
+/// state a fact otherwise, each with the divergence it shows against a carrier that does not
+/// (as `synth` writes them; gold without changes leaves nothing to find, and only precision
+/// is measured).
+pub fn divergence_scores(
+    gold: &[(SentenceKey, u32)],
+    changes: &[(SentenceKey, Divergence)],
+    predicted: &[PredictedPair],
+) -> DivergenceScores {
     let statement_of = statements(gold);
-    let flagged: HashSet<(&SentenceKey, &SentenceKey)> =
-        predicted.iter().filter(|pair| pair.divergence.is_specific()).map(PredictedPair::ordered).collect();
-    let told_truly = flagged.iter().filter(|(a, b)| !same_statement(&statement_of, a, b)).count();
-    Scores::new(told_truly, flagged.len(), 0)
+    let change_of: HashMap<&SentenceKey, Divergence> =
+        changes.iter().map(|(key, change)| (key, *change)).collect();
+    // The divergence a gold pair should show: none for two carriers stating the same facts, the
+    // changed fact's where one changed, any specific one where both changed different facts.
+    let differ = |a: &SentenceKey, b: &SentenceKey| change_of.get(a) != change_of.get(b);
+    let single_change = |a: &SentenceKey, b: &SentenceKey| match (change_of.get(a), change_of.get(b)) {
+        (Some(&change), None) | (None, Some(&change)) => Some(change),
+        _ => None,
+    };
+    let mut carriers: BTreeMap<u32, Vec<&SentenceKey>> = BTreeMap::new();
+    for (key, statement) in gold {
+        carriers.entry(*statement).or_default().push(key);
+    }
+    let (mut divergent, mut single) = (0, 0);
+    for keys in carriers.values() {
+        for (i, a) in keys.iter().enumerate() {
+            for b in keys[i + 1..].iter().filter(|b| b.0 != a.0) {
+                divergent += usize::from(differ(a, b));
+                single += usize::from(single_change(a, b).is_some());
+            }
+        }
+    }
+    let flagged: HashMap<(&SentenceKey, &SentenceKey), Divergence> = predicted
+        .iter()
+        .filter(|pair| pair.divergence.is_specific())
+        .map(|pair| (pair.ordered(), pair.divergence))
+        .collect();
+    // Claims about two different statements are true but find no changed fact.
+    let found = flagged.keys().filter(|(a, b)| same_statement(&statement_of, a, b) && differ(a, b)).count();
+    let told_truly = found + flagged.keys().filter(|(a, b)| !same_statement(&statement_of, a, b)).count();
+    let same_with_one_change = |(a, b): &(&SentenceKey, &SentenceKey)| {
+        same_statement(&statement_of, a, b).then(|| single_change(a, b)).flatten()
+    };
+    let (mut claimed, mut right_kind) = (0, 0);
+    for (pair, &divergence) in &flagged {
+        if let Some(change) = same_with_one_change(pair) {
+            claimed += 1;
+            right_kind += usize::from(divergence == change);
+        }
+    }
+    DivergenceScores {
+        flagged: Scores::counted(told_truly, flagged.len(), found, divergent),
+        kinds: Scores::new(right_kind, claimed, single),
+    }
 }
 
 fn statements(gold: &[(SentenceKey, u32)]) -> HashMap<&SentenceKey, u32> {
@@ -159,7 +222,7 @@ mod tests {
     }
 
     #[test]
-    fn specific_divergences_are_told_truly_only_between_different_statements() {
+    fn specific_divergences_are_told_truly_between_different_statements_or_facts() {
         let gold = vec![(key("a", 0), 1), (key("b", 3), 1), (key("c", 2), 2), (key("a", 1), 3)];
         let predicted = vec![
             pair(key("a", 0), key("b", 3), Divergence::Number),
@@ -167,8 +230,35 @@ mod tests {
             pair(key("a", 1), key("c", 2), Divergence::Name),
             pair(key("a", 1), key("b", 3), Divergence::Wording),
         ];
-        let scores = divergence_precision(&gold, &predicted);
-        assert_eq!((scores.predicted, scores.precision), (2, 0.5));
+        // Two carriers of one statement stating the same facts: a false alarm.
+        let scores = divergence_scores(&gold, &[], &predicted);
+        assert_eq!((scores.flagged.predicted, scores.flagged.precision, scores.flagged.gold), (2, 0.5, 0));
+        // One of them changed a number: found, and of the right kind.
+        let changed = [(key("b", 3), Divergence::Number)];
+        let scores = divergence_scores(&gold, &changed, &predicted);
+        assert_eq!((scores.flagged.precision, scores.flagged.recall, scores.flagged.gold), (1.0, 1.0, 1));
+        assert_eq!((scores.kinds.precision, scores.kinds.recall, scores.kinds.gold), (1.0, 1.0, 1));
+        // It named another person: found, but of the wrong kind.
+        let changed = [(key("b", 3), Divergence::Name)];
+        let scores = divergence_scores(&gold, &changed, &predicted);
+        assert_eq!((scores.flagged.recall, scores.kinds.precision, scores.kinds.recall), (1.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn divergent_carriers_not_claimed_are_missed() {
+        // Three carriers, the third changed: two divergent pairs, of which one is claimed; the
+        // pair of the two unchanged ones is no divergence, and not claimed.
+        let gold = vec![(key("a", 0), 1), (key("b", 0), 1), (key("c", 0), 1)];
+        let changed = [(key("c", 0), Divergence::Negation)];
+        let predicted = vec![
+            pair(key("a", 0), key("b", 0), Divergence::Wording),
+            pair(key("a", 0), key("c", 0), Divergence::Negation),
+            pair(key("b", 0), key("c", 0), Divergence::Wording),
+        ];
+        let scores = divergence_scores(&gold, &changed, &predicted);
+        assert_eq!((scores.flagged.predicted, scores.flagged.gold), (1, 2));
+        assert_eq!((scores.flagged.precision, scores.flagged.recall), (1.0, 0.5));
+        assert_eq!((scores.kinds.recall, scores.kinds.gold), (0.5, 2));
     }
 
     #[test]

@@ -458,13 +458,17 @@ pub struct EvaluationInput {
     pub statements: Vec<((String, u32), u32)>,
     /// Gold: which spelling names which person.
     pub names: Vec<(String, u32)>,
+    /// Gold: which sentences state a fact of their statement otherwise, with the divergence
+    /// that shows (none where the gold has no `changes.csv`).
+    pub changes: Vec<((String, u32), crate::divergence::Divergence)>,
     /// Report: aligned sentence pairs.
     pub pairs: Vec<crate::evaluate::PredictedPair>,
     /// Report: spelling -> name cluster.
     pub clusters: std::collections::HashMap<String, u32>,
 }
 
-/// Reads `GOLD/statements.csv`, `GOLD/names.csv`, `REPORTS/alignments.csv` and
+/// Reads `GOLD/statements.csv`, `GOLD/names.csv`, `GOLD/changes.csv` (where there is one:
+/// gold written before `synth` changed facts has none), `REPORTS/alignments.csv` and
 /// `REPORTS/names.csv`. Errors name the file and line.
 pub fn read_evaluation(gold: &Path, reports: &Path) -> Result<EvaluationInput, Diagnostic> {
     let mut input = EvaluationInput::default();
@@ -476,6 +480,16 @@ pub fn read_evaluation(gold: &Path, reports: &Path) -> Result<EvaluationInput, D
         input.names.push((row[0].to_owned(), parse(&row[1])?));
         Ok(())
     })?;
+    let changes = gold.join("changes.csv");
+    if changes.exists() {
+        for_each_row(&changes, &["source", "index", "change"], |row| {
+            let change = crate::divergence::Divergence::from_label(&row[2])
+                .filter(|divergence| divergence.is_specific())
+                .ok_or_else(|| format!("`{}` is not a change (number, negation or name)", row[2]))?;
+            input.changes.push(((row[0].to_owned(), parse(&row[1])?), change));
+            Ok(())
+        })?;
+    }
     for_each_row(
         &reports.join("alignments.csv"),
         &["kind", "source_a", "index_a", "source_b", "index_b", "divergence"],

@@ -517,8 +517,9 @@ pub fn write_sources(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()
 }
 
 /// Writes a synthetic corpus: `DIR/corpus/<source>.txt`, and the gold as
-/// `DIR/gold/statements.csv` (`source,index,statement`) and `DIR/gold/names.csv`
-/// (`name,person`).
+/// `DIR/gold/statements.csv` (`source,index,statement`), `DIR/gold/changes.csv`
+/// (`source,index,change`: the sentences that state a fact of their statement otherwise, and
+/// which: `number`, `negation` or `name`) and `DIR/gold/names.csv` (`name,person`).
 pub fn write_synthetic(directory: &Path, synthetic: &crate::synth::Synthetic) -> Result<(), Error> {
     let corpus = directory.join("corpus");
     let gold = directory.join("gold");
@@ -535,6 +536,15 @@ pub fn write_synthetic(directory: &Path, synthetic: &crate::synth::Synthetic) ->
         writer.write_record(["source", "index", "statement"])?;
         for (source, index, statement) in &synthetic.statements {
             writer.write_record([source.as_str(), &index.to_string(), &statement.to_string()])?;
+        }
+        writer.flush()?;
+        Ok(())
+    })?;
+    write_atomic(&gold.join("changes.csv"), |out| {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(["source", "index", "change"])?;
+        for (source, index, change) in &synthetic.changes {
+            writer.write_record([source.as_str(), &index.to_string(), change.divergence().label()])?;
         }
         writer.flush()?;
         Ok(())

@@ -5,8 +5,10 @@
 //! dropped clauses, quote styles, date formats, small numbers spelled out or in digits, and
 //! person names spelled under the source's romanisation convention (English, German, French,
 //! Ukrainian-style). Sources are padded with unrelated distractor sentences and shuffled; some
-//! renderings are exact copies. The gold says which sentence expresses which statement, and
-//! which spellings name which person. The same seed always gives the same bytes.
+//! renderings are exact copies, and (if asked) a share change a fact, as a mistranslation does:
+//! a number or date, a negation, or the person named. The gold says which sentence expresses which
+//! statement, which sentences changed which fact, and which spellings name which person. The
+//! same seed always gives the same bytes.
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -21,6 +23,9 @@ pub struct SynthConfig {
     pub sentences: usize,
     /// Random seed.
     pub seed: u64,
+    /// The share of renderings (exact copies aside) that state a fact of their statement
+    /// otherwise (see [`FactChange`]); 0 for none.
+    pub changed: f64,
 }
 
 /// A generated corpus: documents and gold, all in memory.
@@ -32,6 +37,41 @@ pub struct Synthetic {
     pub statements: Vec<(String, u32, u32)>,
     /// (spelling, person id): every spelling of every person used.
     pub names: Vec<(String, u32)>,
+    /// (source, sentence index, what changed): the sentences of `statements` that state one
+    /// fact of their statement otherwise.
+    pub changes: Vec<(String, u32, FactChange)>,
+}
+
+/// A fact a rendering states otherwise than its statement, as mistranslations do: what
+/// divergence detection should find between it and the statement's other carriers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FactChange {
+    /// Another number, or another day of the month.
+    Number,
+    /// Negated, or a negation dropped.
+    Negation,
+    /// Another person named.
+    Person,
+}
+
+impl FactChange {
+    /// The divergence a pair of a changed and an unchanged carrier should be reported as.
+    pub fn divergence(self) -> crate::divergence::Divergence {
+        match self {
+            FactChange::Number => crate::divergence::Divergence::Number,
+            FactChange::Negation => crate::divergence::Divergence::Negation,
+            FactChange::Person => crate::divergence::Divergence::Name,
+        }
+    }
+
+    /// The changes a statement's template has room for: a number or a date, a verb or a
+    /// clause to negate, a person to replace (every template names one).
+    fn possible(template: usize) -> &'static [FactChange] {
+        match template {
+            3 | 4 => &[FactChange::Negation, FactChange::Person],
+            _ => &[FactChange::Number, FactChange::Negation, FactChange::Person],
+        }
+    }
 }
 
 const GIVEN: &[&str] = &[
@@ -193,6 +233,9 @@ const EVENTS: &[&str] = &[
     "auction",
 ];
 
+/// A sentence's statement, and the fact it states otherwise, if any.
+type Carried = (u32, Option<FactChange>);
+
 /// A person: given name, surname in English romanisation, id.
 #[derive(Debug, Clone)]
 struct Person {
@@ -306,15 +349,36 @@ fn render(
     people: &[Person],
     convention: Convention,
     exact: bool,
+    change: Option<FactChange>,
     rng: &mut ChaCha8Rng,
 ) -> String {
     let convention = if exact { Convention { names: 0, dates: 0, quotes: 0 } } else { convention };
     let mut choose = |set: &'static [&'static str]| if exact { set[0] } else { pick(rng, set) };
+    // A change alters what is said, never how many choices are drawn: the other sentences of
+    // a corpus stay as they were.
+    let statement = &match change {
+        Some(FactChange::Number) => {
+            Statement { day: statement.day % 28 + 1, number: statement.number + 11, ..statement.clone() }
+        }
+        Some(FactChange::Person) => {
+            Statement { person: replacement(statement, people.len()), ..statement.clone() }
+        }
+        _ => statement.clone(),
+    };
+    let negated = change == Some(FactChange::Negation);
     let person = &people[statement.person];
     let other = &people[statement.other_person];
     let full = |p: &Person| format!("{} {}", p.given, spell(&p.surname, convention.names));
     let noun = format!("{} {} {}", choose(NOUNS[statement.noun]), "on the", topic(statement));
     let verb = choose(VERBS[statement.verb]);
+    let verb = if negated && matches!(statement.template, 1 | 3 | 5) {
+        format!("never {verb}")
+    } else {
+        verb.to_owned()
+    };
+    // The clauses the other templates negate.
+    let (be, had, accept) =
+        if negated { ("not be", "had not", "will accept") } else { ("be", "had", "will not accept") };
     let adjective = choose(ADJECTIVES[statement.adjective]);
     let media = choose(MEDIA[0]);
     let when = date(MONTHS[statement.month], statement.day, convention.dates);
@@ -325,8 +389,8 @@ fn render(
     let extra = !exact && rng.gen_bool(0.2);
     let (open, close) = [("“", "”"), ("\"", "\""), ("«", "»")][convention.quotes];
     let mut sentence = match statement.template {
-        0 if flip => format!("By {when}, the {noun} would be {adjective}, {} said", full(person)),
-        0 => format!("{} said that the {noun} would be {adjective} by {when}", full(person)),
+        0 if flip => format!("By {when}, the {noun} would {be} {adjective}, {} said", full(person)),
+        0 => format!("{} said that the {noun} would {be} {adjective} by {when}", full(person)),
         1 if flip => format!(
             "{} {verb} the {noun} in {place} on {when}, according to {}",
             capitalise(body),
@@ -334,10 +398,10 @@ fn render(
         ),
         1 => format!("According to {}, {body} {verb} the {noun} in {place} on {when}", full(person)),
         2 if flip => {
-            format!("{} told {media} that {body} had {verb} {number} points of the {noun}", full(person))
+            format!("{} told {media} that {body} {had} {verb} {number} points of the {noun}", full(person))
         }
         2 => format!(
-            "{} said to {media} that {number} points of the {noun} had been {verb} by {body}",
+            "{} said to {media} that {number} points of the {noun} {had} been {verb} by {body}",
             full(person)
         ),
         3 if flip => {
@@ -350,11 +414,11 @@ fn render(
             full(other)
         ),
         4 if flip => format!(
-            "{open}The {noun} is {adjective} and we will not accept it,{close} {} said in {place}",
+            "{open}The {noun} is {adjective} and we {accept} it,{close} {} said in {place}",
             full(person)
         ),
         4 => format!(
-            "{} said in {place}: {open}The {noun} is {adjective}, we will not accept it.{close}",
+            "{} said in {place}: {open}The {noun} is {adjective}, we {accept} it.{close}",
             full(person)
         ),
         _ if flip => format!("On {when}, {} and {} {verb} the {noun}", full(person), full(other)),
@@ -367,6 +431,15 @@ fn render(
         sentence.push('.');
     }
     sentence
+}
+
+/// Who a rendering that names another person names instead of the statement's person: the
+/// next person who is neither of the statement's two.
+fn replacement(statement: &Statement, people: usize) -> usize {
+    (1..people)
+        .map(|offset| (statement.person + offset) % people)
+        .find(|&person| person != statement.other_person)
+        .expect("a corpus has at least three people")
 }
 
 fn topic(statement: &Statement) -> String {
@@ -466,6 +539,9 @@ fn distractor(rng: &mut ChaCha8Rng, places: &[String]) -> String {
 /// Generates a corpus and its gold.
 pub fn generate(config: &SynthConfig) -> Synthetic {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    // Which renderings change a fact is drawn from a stream of its own, so that the corpus is
+    // otherwise what the seed gave before changes were made.
+    let mut changes = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6368_616e_6765);
     let slots_per_source = config.sentences * 7 / 10;
     let people_count = (config.sources * config.sentences / 40).clamp(20, 200_000);
     let mut seen_surnames = std::collections::HashSet::new();
@@ -488,7 +564,7 @@ pub fn generate(config: &SynthConfig) -> Synthetic {
     // Assign statements to sources until every source's statement slots are full.
     let mut remaining: Vec<usize> = vec![slots_per_source; config.sources];
     let mut open: Vec<usize> = (0..config.sources).filter(|_| slots_per_source > 0).collect();
-    let mut carried: Vec<Vec<(usize, bool)>> = vec![Vec::new(); config.sources];
+    let mut carried: Vec<Vec<(usize, bool, Option<FactChange>)>> = vec![Vec::new(); config.sources];
     let mut statements: Vec<Statement> = Vec::new();
     while open.len() >= 2 {
         let carriers = rng.gen_range(2..=open.len().min(8));
@@ -509,8 +585,12 @@ pub fn generate(config: &SynthConfig) -> Synthetic {
             day: rng.gen_range(1..29),
             number: rng.gen_range(3..60),
         });
+        let template = statements[statement_id].template;
         for source in chosen {
-            carried[source].push((statement_id, rng.gen_bool(0.1)));
+            let exact = rng.gen_bool(0.1);
+            let change = (!exact && changes.gen_bool(config.changed))
+                .then(|| *FactChange::possible(template).choose(&mut changes).expect("non-empty"));
+            carried[source].push((statement_id, exact, change));
             remaining[source] -= 1;
         }
         open.retain(|&source| remaining[source] > 0);
@@ -520,11 +600,12 @@ pub fn generate(config: &SynthConfig) -> Synthetic {
     let mut spellings = std::collections::BTreeSet::new();
     for (source, carried) in carried.iter().enumerate() {
         let name = format!("src{:05}", source + 1);
-        let mut sentences: Vec<(String, Option<u32>)> = carried
+        let mut sentences: Vec<(String, Option<Carried>)> = carried
             .iter()
-            .map(|&(statement, exact)| {
-                let text = render(&statements[statement], &people, conventions[source], exact, &mut rng);
-                (text, Some(statement as u32))
+            .map(|&(statement, exact, change)| {
+                let text =
+                    render(&statements[statement], &people, conventions[source], exact, change, &mut rng);
+                (text, Some((statement as u32, change)))
             })
             .collect();
         while sentences.len() < config.sentences {
@@ -534,13 +615,20 @@ pub fn generate(config: &SynthConfig) -> Synthetic {
         let mut text = String::new();
         let mut in_paragraph = 0;
         for (index, (sentence, statement)) in sentences.iter().enumerate() {
-            if let Some(statement) = statement {
-                synthetic.statements.push((name.clone(), index as u32, *statement));
-                let used = &statements[*statement as usize];
+            if let &Some((statement, change)) = statement {
+                synthetic.statements.push((name.clone(), index as u32, statement));
+                if let Some(change) = change {
+                    synthetic.changes.push((name.clone(), index as u32, change));
+                }
+                let used = &statements[statement as usize];
+                let person = match change {
+                    Some(FactChange::Person) => replacement(used, people.len()),
+                    _ => used.person,
+                };
                 let names_used = if matches!(used.template, 3 | 5) {
-                    vec![used.person, used.other_person]
+                    vec![person, used.other_person]
                 } else {
-                    vec![used.person]
+                    vec![person]
                 };
                 for person in names_used {
                     let convention =
@@ -575,7 +663,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_corpus_and_different_seed_differs() {
-        let config = SynthConfig { sources: 5, sentences: 20, seed: 7 };
+        let config = SynthConfig { sources: 5, sentences: 20, seed: 7, changed: 0.0 };
         let (a, b) = (generate(&config), generate(&config));
         assert_eq!(a.documents, b.documents);
         assert_eq!(a.statements, b.statements);
@@ -585,7 +673,7 @@ mod tests {
 
     #[test]
     fn every_source_has_its_sentences_and_statements_have_two_carriers() {
-        let synthetic = generate(&SynthConfig { sources: 6, sentences: 30, seed: 1 });
+        let synthetic = generate(&SynthConfig { sources: 6, sentences: 30, seed: 1, changed: 0.0 });
         assert_eq!(synthetic.documents.len(), 6);
         let mut carriers: std::collections::HashMap<u32, std::collections::BTreeSet<&str>> =
             Default::default();
@@ -593,6 +681,62 @@ mod tests {
             carriers.entry(*statement).or_default().insert(source);
         }
         assert!(carriers.values().all(|sources| sources.len() >= 2));
+    }
+
+    /// Every change a template has room for, made alone, is what divergence detection calls
+    /// it: the changed rendering differs from the plain one only in that fact.
+    #[test]
+    fn each_change_alone_is_the_divergence_it_stands_for() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let people: Vec<Person> = (0..20)
+            .map(|_| Person {
+                given: GIVEN.choose(&mut rng).expect("non-empty").to_string(),
+                surname: person_name(&mut rng),
+            })
+            .collect();
+        let names: crate::model::NameIndex = people
+            .iter()
+            .enumerate()
+            .map(|(id, person)| (person.surname.to_lowercase().into(), id as u32))
+            .collect();
+        for template in 0..6 {
+            let statement = Statement {
+                template,
+                modifier: 0,
+                subject: 1,
+                person: 2,
+                other_person: 3,
+                place: "Velgrad".to_owned(),
+                noun: 1,
+                verb: 2,
+                adjective: 0,
+                body: 1,
+                month: 4,
+                day: 14,
+                number: 5,
+            };
+            for &change in FactChange::possible(template) {
+                for seed in 0..4 {
+                    let convention = Convention { names: 0, dates: seed as usize % 3, quotes: 0 };
+                    let render_with = |change| {
+                        render(
+                            &statement,
+                            &people,
+                            convention,
+                            false,
+                            change,
+                            &mut ChaCha8Rng::seed_from_u64(seed),
+                        )
+                    };
+                    let (plain, changed) = (render_with(None), render_with(Some(change)));
+                    assert_eq!(
+                        crate::divergence::classify(&plain, &changed, &names),
+                        change.divergence(),
+                        "{plain} / {changed}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

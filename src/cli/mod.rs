@@ -80,14 +80,28 @@ struct SynthArgs {
     /// Random seed; the same seed always writes the same corpus.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Share of renderings that state a fact otherwise, as mistranslations do: another number
+    /// or date, a negation, another person (listed in `gold/changes.csv`). The rest of the
+    /// corpus stays what the seed writes without them.
+    #[arg(long, default_value_t = 0.0, value_name = "SHARE", value_parser = share)]
+    changed: f64,
     /// Output directory (gets `corpus/` and `gold/`).
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
 }
 
+/// A share between 0 and 1.
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("`{text}` is not a share between 0 and 1")),
+    }
+}
+
 #[derive(Debug, Args)]
 struct EvaluateArgs {
-    /// Directory with `statements.csv` and `names.csv` (as `synth` writes in `gold/`).
+    /// Directory with `statements.csv`, `names.csv` and (where there is one) `changes.csv`, as
+    /// `synth` writes them in `gold/`.
     #[arg(long, value_name = "DIR")]
     gold: PathBuf,
     /// Directory with a run's `alignments.csv` and `names.csv`.
@@ -161,15 +175,20 @@ fn synth(args: &SynthArgs) -> anyhow::Result<ExitStatus> {
     if args.sources < 2 || args.sentences == 0 {
         anyhow::bail!("synth needs at least 2 sources and 1 sentence per source");
     }
-    let config =
-        crate::synth::SynthConfig { sources: args.sources, sentences: args.sentences, seed: args.seed };
+    let config = crate::synth::SynthConfig {
+        sources: args.sources,
+        sentences: args.sentences,
+        seed: args.seed,
+        changed: args.changed,
+    };
     let synthetic = crate::synth::generate(&config);
     crate::output::write_synthetic(&args.output, &synthetic)?;
     eprintln!(
-        "crosscheck: wrote {} sources x {} sentences ({} gold statement sentences, {} name spellings) to {}",
+        "crosscheck: wrote {} sources x {} sentences ({} gold statement sentences, {} of them with a fact changed, {} name spellings) to {}",
         args.sources,
         args.sentences,
         synthetic.statements.len(),
+        synthetic.changes.len(),
         synthetic.names.len(),
         args.output.display()
     );
@@ -198,13 +217,20 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitStatus> {
         names.predicted,
         names.gold
     );
-    let divergences = crate::evaluate::divergence_precision(&input.statements, &input.pairs);
-    // No recall: the gold has no divergences to find (see `divergence_precision`).
-    let precision = match divergences.predicted {
-        0 => String::new(),
-        _ => format!("{:.4}", divergences.precision),
-    };
-    println!("divergences,{precision},,,{},", divergences.predicted);
+    let divergences = crate::evaluate::divergence_scores(&input.statements, &input.changes, &input.pairs);
+    // A measure with nothing to count (no claim, or gold without changes) is left empty.
+    let measured = |value: f64, count: usize| if count == 0 { String::new() } else { format!("{value:.4}") };
+    for (metric, scores) in [("divergences", divergences.flagged), ("divergence_kinds", divergences.kinds)] {
+        let both = scores.predicted > 0 && scores.gold > 0;
+        println!(
+            "{metric},{},{},{},{},{}",
+            measured(scores.precision, scores.predicted),
+            measured(scores.recall, scores.gold),
+            measured(scores.f1(), usize::from(both)),
+            scores.predicted,
+            scores.gold
+        );
+    }
     eprintln!("crosscheck: {found} of {} gold name spellings found in names.csv", input.names.len());
     Ok(ExitStatus::Success)
 }

@@ -181,4 +181,22 @@ fn evaluation_input_errors_name_the_file_and_line() {
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     assert!(err.contains("crosscheck: error: out/alignments.csv:3: `odd` is not a divergence"), "{err}");
+    // A change is one of the specific divergences.
+    std::fs::write(
+        gold.join("changes.csv"),
+        "source,index,change
+a,0,number
+b,0,wording
+",
+    )
+    .expect("writable");
+    let output = run(dir.path(), &["evaluate", "--gold", "gold", "--reports", "out"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "crosscheck: error: gold/changes.csv:3: `wording` is not a change (number, negation or name)"
+        ),
+        "{err}"
+    );
 }
