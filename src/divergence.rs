@@ -222,6 +222,8 @@ struct WordFacts {
 struct Facts {
     /// The word's number value (see [`number_value`]), as the number of a word of that text.
     number: Option<u32>,
+    /// The word is written in digits (`14`, `3rd`), not spelled out.
+    digits: bool,
     /// The name cluster the word itself names (a possessive names its owner, not the one meant).
     person: Option<u32>,
     /// The name cluster it refers to, possessive or not, and whether it is a possessive.
@@ -247,6 +249,7 @@ impl WordFacts {
                 let number = number_value(word).map(|value| numbering.id(Cow::Owned(value.to_owned())));
                 let fact = Facts {
                     number,
+                    digits: word.as_bytes().first().is_some_and(u8::is_ascii_digit),
                     person: names.get(&**word).copied(),
                     named: cluster_of(word, names).map(|cluster| (cluster, word.ends_with("'s"))),
                     negator: NEGATORS.contains(&&**word),
@@ -307,7 +310,14 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
         let (before, after) = (numbers(hunk.removed), numbers(hunk.added));
         before != after && ((!before.is_empty() && !after.is_empty()) || hunk.next_to_number)
     };
-    if hunks.iter().any(renumbered) && facts.number_values(&a.ids) != facts.number_values(&b.ids) {
+    // Where a translation moved the clause that holds it, a replaced number is in no short
+    // change; each text then holds a number the other does not ("By December 1st, …" / "… by
+    // December 2nd"), one of them in digits: spelled out, "first" and "one" are as often
+    // no count at all ("first reported" / "two phone calls"). A number only added or only
+    // dropped is not enough: an added clause brings its own.
+    if (hunks.iter().any(renumbered) && facts.number_values(&a.ids) != facts.number_values(&b.ids))
+        || replaced_number(a, b, facts)
+    {
         return Divergence::Number;
     }
     // A possessive names the owner, not the one meant ("Trump's envoy"), so it does not count.
@@ -320,6 +330,42 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
         return Divergence::Name;
     }
     Divergence::Wording
+}
+
+/// Whether each of two texts holds a number value the other does not (counted as
+/// multisets), and one of those is written in digits.
+fn replaced_number(a: &Numbered, b: &Numbered, facts: &WordFacts) -> bool {
+    let values = |text: &Numbered| {
+        let mut values: Vec<(u32, bool)> = text
+            .ids
+            .iter()
+            .filter_map(|&id| {
+                let word = facts.of_word(id);
+                word.number.map(|value| (value, word.digits))
+            })
+            .collect();
+        values.sort_unstable();
+        values
+    };
+    let (a, b) = (values(a), values(b));
+    // Walked in value order; of equal values, those in digits last.
+    let (mut i, mut j) = (0, 0);
+    let (mut only_a, mut only_b, mut in_digits) = (false, false, false);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x.0 == y.0 => {
+                (i, j) = (i + 1, j + 1);
+                continue;
+            }
+            (Some(x), Some(y)) => x.0 < y.0,
+            (x, _) => x.is_some(),
+        };
+        let (value, side) = if next { (a[i], &mut only_a) } else { (b[j], &mut only_b) };
+        *side = true;
+        in_digits |= value.1;
+        if next { i += 1 } else { j += 1 }
+    }
+    only_a && only_b && in_digits
 }
 
 /// The distinct values found in one side of a short change (so at most [`MAX_HUNK_WORDS`]),
@@ -802,6 +848,38 @@ mod tests {
             ("Some 1’000 people came.", "Some 1000 people came."),
         ] {
             assert_ne!(classify(a, b, &n), Divergence::Number, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn a_number_replaced_in_a_moved_clause_is_a_number_divergence() {
+        let n = names();
+        assert_eq!(
+            classify(
+                "By December 1st, the plan would be ready, Witkoff said.",
+                "Witkoff said that the plan would be ready by December 2nd.",
+                &n
+            ),
+            Divergence::Number
+        );
+        assert_eq!(
+            classify(
+                "Witkoff told reporters that the council had approved seven points of the plan.",
+                "Witkoff said to reporters that 18 points of the plan had been endorsed by the council.",
+                &n
+            ),
+            Divergence::Number
+        );
+        // Spelled out, ordinals and small numbers are as often no count; a number only one
+        // text holds may be an added clause's.
+        for (a, b) in [
+            (
+                "The calls were first reported by Bloomberg, it said.",
+                "Bloomberg wrote about two phone calls.",
+            ),
+            ("Witkoff said the plan was ready.", "The plan was ready on May 3, Witkoff said in Moscow."),
+        ] {
+            assert_eq!(classify(a, b, &n), Divergence::Wording, "{a} / {b}");
         }
     }
 
