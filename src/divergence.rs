@@ -348,7 +348,8 @@ fn replaced_number(a: &Numbered, b: &Numbered, facts: &WordFacts) -> bool {
         values
     };
     let (a, b) = (values(a), values(b));
-    // Walked in value order; of equal values, those in digits last.
+    // A merge of the two sorted multisets: values on both sides pair off, the rest are one
+    // side's only.
     let (mut i, mut j) = (0, 0);
     let (mut only_a, mut only_b, mut in_digits) = (false, false, false);
     while i < a.len() || j < b.len() {

@@ -363,7 +363,7 @@ fn write_alignment_rows(
     let format_piece = &format_piece;
     let mut pieces = rows.chunks(piece_rows);
     // Pieces formatted ahead of the one written, so that the pool always has some to format
-    // while this thread writes; at most 32 MB. Formatted a batch at a time instead, the pool
+    // while this thread writes: four a thread, about 4 MB each. Formatted a batch at a time, the pool
     // idled at the end of every batch until it was written, and the report (all of it past the
     // other reports) kept 1.7 of 2 cores busy at a million sentences.
     let ahead = 4 * rayon::current_num_threads();
