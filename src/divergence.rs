@@ -292,11 +292,12 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
     }
     let hunks = short_hunks(a, b, facts, scratch);
     let negators = |ids: &[u32]| ids.iter().filter(|&&id| facts.of_word(id).negator).count();
-    // "{+not+}", "[-can-]{+cannot+}": a negation is a change of one or two words.
+    // "{+not+}", "[-can-]{+cannot+}", "[-never turned down-]{+rejected+}": a change that
+    // negates on one side only, with at most two other words a side (a translation's synonym
+    // beside the negator; "{+don't you think+}" asks, it does not negate).
     let negated = |hunk: &Hunk| {
-        hunk.removed.len() <= 2
-            && hunk.added.len() <= 2
-            && negators(hunk.removed) % 2 != negators(hunk.added) % 2
+        let (removed, added) = (negators(hunk.removed), negators(hunk.added));
+        removed % 2 != added % 2 && hunk.removed.len() - removed <= 2 && hunk.added.len() - added <= 2
     };
     if hunks.iter().any(negated) {
         return Divergence::Negation;
@@ -850,6 +851,27 @@ mod tests {
         ] {
             assert_ne!(classify(a, b, &n), Divergence::Number, "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn a_negation_beside_a_synonym_is_a_negation_but_a_question_tag_is_not() {
+        let n = names();
+        assert_eq!(
+            classify(
+                "Witkoff and Ushakov never turned down the plan.",
+                "Witkoff and Ushakov rejected the plan.",
+                &n
+            ),
+            Divergence::Negation
+        );
+        assert_eq!(
+            classify(
+                "He asks whether they need to state the maximum, otherwise what is the point?",
+                "We need the maximum, don't you think? Otherwise what is the point?",
+                &n
+            ),
+            Divergence::Wording
+        );
     }
 
     #[test]
