@@ -545,7 +545,9 @@ mod tests {
         // Half the pages at least: the allocator may hand back a few it had already.
         let faults = timings.stages[0].page_faults.expect("recorded");
         assert!(faults >= (BYTES / 4096 / 2) as u64, "{faults} faults");
+        // A stage counts its own: other tests of this process may touch pages meanwhile, but
+        // not the 16k the first stage touched.
         timings.time("idle", || ());
-        assert!(timings.stages[1].page_faults.expect("recorded") < 64);
+        assert!(timings.stages[1].page_faults.expect("recorded") < (BYTES / 4096 / 4) as u64);
     }
 }
