@@ -44,7 +44,7 @@ pub struct Synthetic {
 
 /// A fact a rendering states otherwise than its statement, as mistranslations do: what
 /// divergence detection should find between it and the statement's other carriers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactChange {
     /// Another number, or another day of the month.
     Number,
