@@ -268,14 +268,6 @@ impl WordFacts {
     fn hunk_set(&self, ids: &[u32], fact: impl Fn(Facts) -> Option<u32>) -> HunkSet<u32> {
         HunkSet::of(ids.iter().filter_map(|&id| fact(self.of_word(id))))
     }
-
-    /// The number values of a text's words, sorted: equal for two texts that hold the same
-    /// numbers in any order.
-    fn number_values(&self, ids: &[u32]) -> Vec<u32> {
-        let mut values: Vec<u32> = ids.iter().filter_map(|&id| self.of_word(id).number).collect();
-        values.sort_unstable();
-        values
-    }
 }
 
 fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut DiffScratch) -> Divergence {
@@ -302,6 +294,7 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
     if hunks.iter().any(negated) {
         return Divergence::Negation;
     }
+    let numbers = NumberDifference::of(a, b, facts);
     // Numbers on both sides that differ, or a number dropped next to a date both keep
     // ("October [-14-]" / "mid-October"); unless both texts hold the same numbers, which a
     // translation moved ("December 23" / "23 December") rather than changed. Two numbers that
@@ -316,9 +309,7 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
     // December 2nd"), one of them in digits: spelled out, "first" and "one" are as often
     // no count at all ("first reported" / "two phone calls"). A number only added or only
     // dropped is not enough: an added clause brings its own.
-    if (hunks.iter().any(renumbered) && facts.number_values(&a.ids) != facts.number_values(&b.ids))
-        || replaced_number(a, b, facts)
-    {
+    if (numbers.differ() && hunks.iter().any(renumbered)) || numbers.replaced() {
         return Divergence::Number;
     }
     // A possessive names the owner, not the one meant ("Trump's envoy"), so it does not count.
@@ -333,41 +324,63 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
     Divergence::Wording
 }
 
-/// Whether each of two texts holds a number value the other does not (counted as
-/// multisets), and one of those is written in digits.
-fn replaced_number(a: &Numbered, b: &Numbered, facts: &WordFacts) -> bool {
-    let values = |text: &Numbered| {
-        let mut values: Vec<(u32, bool)> = text
-            .ids
-            .iter()
-            .filter_map(|&id| {
-                let word = facts.of_word(id);
-                word.number.map(|value| (value, word.digits))
-            })
-            .collect();
-        values.sort_unstable();
-        values
-    };
-    let (a, b) = (values(a), values(b));
-    // A merge of the two sorted multisets: values on both sides pair off, the rest are one
-    // side's only.
-    let (mut i, mut j) = (0, 0);
-    let (mut only_a, mut only_b, mut in_digits) = (false, false, false);
-    while i < a.len() || j < b.len() {
-        let next = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) if x.0 == y.0 => {
-                (i, j) = (i + 1, j + 1);
-                continue;
-            }
-            (Some(x), Some(y)) => x.0 < y.0,
-            (x, _) => x.is_some(),
+/// How the number values of two texts differ, counted as multisets (a text that holds the
+/// same numbers in another order holds the same values).
+struct NumberDifference {
+    /// The first text holds a value the second does not.
+    only_a: bool,
+    /// The second holds one the first does not.
+    only_b: bool,
+    /// One of those is written in digits.
+    in_digits: bool,
+}
+
+impl NumberDifference {
+    fn of(a: &Numbered, b: &Numbered, facts: &WordFacts) -> NumberDifference {
+        let values = |text: &Numbered| {
+            let mut values: Vec<(u32, bool)> = text
+                .ids
+                .iter()
+                .filter_map(|&id| {
+                    let word = facts.of_word(id);
+                    word.number.map(|value| (value, word.digits))
+                })
+                .collect();
+            values.sort_unstable();
+            values
         };
-        let (value, side) = if next { (a[i], &mut only_a) } else { (b[j], &mut only_b) };
-        *side = true;
-        in_digits |= value.1;
-        if next { i += 1 } else { j += 1 }
+        let (a, b) = (values(a), values(b));
+        // A merge of the two sorted multisets: values on both sides pair off, the rest are one
+        // side's only.
+        let (mut i, mut j) = (0, 0);
+        let mut difference = NumberDifference { only_a: false, only_b: false, in_digits: false };
+        while i < a.len() || j < b.len() {
+            let next = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    (i, j) = (i + 1, j + 1);
+                    continue;
+                }
+                (Some(x), Some(y)) => x.0 < y.0,
+                (x, _) => x.is_some(),
+            };
+            let (value, side) =
+                if next { (a[i], &mut difference.only_a) } else { (b[j], &mut difference.only_b) };
+            *side = true;
+            difference.in_digits |= value.1;
+            if next { i += 1 } else { j += 1 }
+        }
+        difference
     }
-    only_a && only_b && in_digits
+
+    /// The texts do not hold the same number values.
+    fn differ(&self) -> bool {
+        self.only_a || self.only_b
+    }
+
+    /// Each holds a value the other does not, one of them in digits: a number replaced.
+    fn replaced(&self) -> bool {
+        self.only_a && self.only_b && self.in_digits
+    }
 }
 
 /// The distinct values found in one side of a short change (so at most [`MAX_HUNK_WORDS`]),
