@@ -70,20 +70,8 @@ impl Scores {
 /// Scores predicted sentence pairs against gold statement membership.
 pub fn alignment_scores(gold: &[(SentenceKey, u32)], predicted: &[PredictedPair]) -> Scores {
     let statement_of = statements(gold);
-    let mut carriers: BTreeMap<u32, Vec<&SentenceKey>> = BTreeMap::new();
-    for (key, statement) in gold {
-        carriers.entry(*statement).or_default().push(key);
-    }
-    let gold_pairs: usize = carriers
-        .values()
-        .map(|keys| {
-            let mut count = 0;
-            for (i, a) in keys.iter().enumerate() {
-                count += keys[i + 1..].iter().filter(|b| b.0 != a.0).count();
-            }
-            count
-        })
-        .sum();
+    let mut gold_pairs = 0;
+    for_each_gold_pair(gold, |_, _| gold_pairs += 1);
     let distinct: HashSet<(&SentenceKey, &SentenceKey)> =
         predicted.iter().map(PredictedPair::ordered).collect();
     let correct = distinct.iter().filter(|(a, b)| same_statement(&statement_of, a, b)).count();
@@ -124,19 +112,11 @@ pub fn divergence_scores(
         (Some(&change), None) | (None, Some(&change)) => Some(change),
         _ => None,
     };
-    let mut carriers: BTreeMap<u32, Vec<&SentenceKey>> = BTreeMap::new();
-    for (key, statement) in gold {
-        carriers.entry(*statement).or_default().push(key);
-    }
     let (mut divergent, mut single) = (0, 0);
-    for keys in carriers.values() {
-        for (i, a) in keys.iter().enumerate() {
-            for b in keys[i + 1..].iter().filter(|b| b.0 != a.0) {
-                divergent += usize::from(differ(a, b));
-                single += usize::from(single_change(a, b).is_some());
-            }
-        }
-    }
+    for_each_gold_pair(gold, |a, b| {
+        divergent += usize::from(differ(a, b));
+        single += usize::from(single_change(a, b).is_some());
+    });
     let flagged: HashMap<(&SentenceKey, &SentenceKey), Divergence> = predicted
         .iter()
         .filter(|pair| pair.divergence.is_specific())
@@ -158,6 +138,25 @@ pub fn divergence_scores(
     DivergenceScores {
         flagged: Scores::counted(told_truly, flagged.len(), found, divergent),
         kinds: Scores::new(right_kind, claimed, single),
+    }
+}
+
+/// Calls `each` with every gold pair: two sentences of different sources that express the
+/// same statement, each pair once.
+fn for_each_gold_pair<'g>(
+    gold: &'g [(SentenceKey, u32)],
+    mut each: impl FnMut(&'g SentenceKey, &'g SentenceKey),
+) {
+    let mut carriers: BTreeMap<u32, Vec<&SentenceKey>> = BTreeMap::new();
+    for (key, statement) in gold {
+        carriers.entry(*statement).or_default().push(key);
+    }
+    for keys in carriers.values() {
+        for (i, a) in keys.iter().enumerate() {
+            for b in keys[i + 1..].iter().filter(|b| b.0 != a.0) {
+                each(a, b);
+            }
+        }
     }
 }
 
