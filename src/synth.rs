@@ -10,6 +10,8 @@
 //! statement, which sentences changed which fact, and which spellings name which person. The
 //! same seed always gives the same bytes.
 
+use std::borrow::Cow;
+
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -356,20 +358,23 @@ fn render(
     let mut choose = |set: &'static [&'static str]| if exact { set[0] } else { pick(rng, set) };
     // A change alters what is said, never how many choices are drawn: the other sentences of
     // a corpus stay as they were.
-    let statement = &match change {
-        Some(FactChange::Number) => {
-            Statement { day: statement.day % 28 + 1, number: statement.number + 11, ..statement.clone() }
-        }
+    // Only a changed statement is copied: most renderings change nothing.
+    let statement: Cow<Statement> = match change {
+        Some(FactChange::Number) => Cow::Owned(Statement {
+            day: statement.day % 28 + 1,
+            number: statement.number + 11,
+            ..statement.clone()
+        }),
         Some(FactChange::Person) => {
-            Statement { person: replacement(statement, people.len()), ..statement.clone() }
+            Cow::Owned(Statement { person: replacement(statement, people.len()), ..statement.clone() })
         }
-        _ => statement.clone(),
+        _ => Cow::Borrowed(statement),
     };
     let negated = change == Some(FactChange::Negation);
     let person = &people[statement.person];
     let other = &people[statement.other_person];
     let full = |p: &Person| format!("{} {}", p.given, spell(&p.surname, convention.names));
-    let noun = format!("{} {} {}", choose(NOUNS[statement.noun]), "on the", topic(statement));
+    let noun = format!("{} {} {}", choose(NOUNS[statement.noun]), "on the", topic(&statement));
     let verb = choose(VERBS[statement.verb]);
     let verb = if negated && matches!(statement.template, 1 | 3 | 5) {
         format!("never {verb}")
