@@ -136,11 +136,7 @@ const MAX_HUNK_WORDS: usize = 4;
 /// (at most four words each side): `{+not+}`, `[-14-]{+mid+}`, `[-Witkoff-]{+Peskov+}`. A
 /// loose paraphrase differs everywhere, and that is `wording`.
 pub fn classify(a: &str, b: &str, names: &NameIndex) -> Divergence {
-    let (form_a, form_b) = (matching_form(a), matching_form(b));
-    let mut numbering = Numbering::default();
-    let (words_a, words_b) = (numbering.number(words(&form_a)), numbering.number(words(&form_b)));
-    let facts = WordFacts::of([&words_a, &words_b], &mut numbering, names);
-    classify_words(&words_a, &words_b, &facts, &mut DiffScratch::default())
+    classify_pairs(&[a, b], &[(0, 1)], names)[0]
 }
 
 /// Classifies pairs of `texts` (positions in it, the first text first): for each, what
@@ -185,7 +181,6 @@ struct Numbered<'f> {
 }
 
 /// The numbers of the words of texts compared with each other, given at first sight.
-#[derive(Default)]
 struct Numbering<'f> {
     numbers: FxHashMap<Cow<'f, str>, u32>,
 }
@@ -709,11 +704,12 @@ fn myers_changes(old: &[u32], new: &[u32]) -> Vec<Change> {
 /// added words as `{+…+}`; a run of changes is shown as one removal then one addition. Words
 /// are compared in matching form, so curly and straight quotes or case alone are no change.
 pub fn word_diff(a: &str, b: &str) -> String {
-    let (form_a, form_b) = (matching_form(a), matching_form(b));
-    let mut numbering = Numbering::default();
-    let side_a = DiffSide::new(a, &form_a, &mut numbering);
     let mut diff = String::new();
-    diff_sides(&side_a, &DiffSide::new(b, &form_b, &mut numbering), &mut diff, &mut DiffScratch::default());
+    let lent: Result<(), std::convert::Infallible> = diff_pairs(&[a, b], &[(0, 1)], |lent| {
+        diff.push_str(lent);
+        Ok(())
+    });
+    let Ok(()) = lent;
     diff
 }
 
