@@ -89,8 +89,7 @@ pub type Report = fn(&mut dyn Write, &Analysis) -> csv::Result<()>;
 
 /// Writes a header, then the rows `write_rows` serialises. The header is written here rather
 /// than derived by serde, which derives it from the first row: a report with no rows still
-/// gets its columns. The CSV writer's buffer is larger than the file writer's (see
-/// [`Staging::write`]), which then passes each of its writes straight through.
+/// gets its columns.
 fn write_table(
     out: &mut dyn Write,
     header: &[&str],
@@ -574,10 +573,10 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Waits for the disk to hold the file, then renames it over its path. Writing synced all
-    /// but the last few megabytes as it went (see [`Staging::write`]), but waiting for those is
-    /// still waiting for the disk, so a caller with more files to write can commit on another
-    /// thread.
+    /// Waits for the disk to hold the file, then renames it over its path. Writing handed the
+    /// disk all but the last block as it went (see [`Staging::write`]), but waiting for the
+    /// disk to hold it is still waiting, so a caller with more files to write can commit on
+    /// another thread.
     pub fn commit(self) -> Result<(), Error> {
         let io_error = |source| Error::Write { path: self.path.clone(), source };
         self.temporary.as_file().sync_all().map_err(io_error)?;
@@ -609,102 +608,188 @@ impl Staging {
         };
         let mut builder = tempfile::Builder::new();
         builder.prefix(".crosscheck-").suffix(".tmp");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let temporary = builder
-            .tempfile_in(directory)
+        let create = |direct: bool| {
+            builder.make_in(directory, |path| {
+                let mut options = std::fs::OpenOptions::new();
+                options.read(true).write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    options.mode(0o666);
+                    #[cfg(target_os = "linux")]
+                    if direct {
+                        options.custom_flags(rustix::fs::OFlags::DIRECT.bits() as i32);
+                    }
+                }
+                options.open(path)
+            })
+        };
+        // A file system without direct I/O (tmpfs, some network ones) refuses the flag: the
+        // file is then written through the page cache.
+        let temporary = create(cfg!(target_os = "linux"))
+            .or_else(|_| create(false))
             .map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
         Ok(Staging { temporary, path: path.to_path_buf() })
     }
 
-    /// Writes the file in full. Every 32 MB of it is synced and dropped from the page cache
-    /// while the rest is written, by a thread of its own (see `Recycling` in this module).
+    /// Writes the file in full, a block of a few megabytes at a time, each written by a
+    /// thread of its own while the next is filled (see `BlockWriter` in this module).
     pub fn write(self, write: impl FnOnce(&mut dyn Write) -> csv::Result<()>) -> Result<Staged, Error> {
         let Staging { temporary, path } = self;
         let io_error = |source| Error::Write { path: path.clone(), source };
-        let (written, synced) = recycling(temporary.as_file(), RECYCLE_BYTES, |recycling| {
-            // For writers of small pieces; a write as large as the buffer goes straight
-            // through, as the CSV writer's do, instead of being copied (a gigabyte at 1M).
-            let mut buffered = std::io::BufWriter::with_capacity(CSV_BUFFER / 16, recycling);
-            write(&mut buffered).map_err(|source| Error::Csv { path: path.clone(), source })?;
-            buffered.flush().map_err(io_error)
+        let (formatted, written) = write_in_blocks(temporary.as_file(), BLOCK_BYTES, |blocks| {
+            write(blocks).map_err(|source| Error::Csv { path: path.clone(), source })?;
+            blocks.finish().map_err(io_error)
         });
-        written?;
-        synced.map_err(io_error)?;
+        // A writing thread that failed has the error to report; the formatter's is only that
+        // its blocks were no longer taken.
+        written.map_err(io_error)?;
+        formatted?;
         Ok(Staged { temporary, path })
     }
 }
 
-/// How much of a report is written before it is put on disk and out of memory.
-const RECYCLE_BYTES: u64 = 32 << 20;
+/// How much of a report is handed to the disk at a time.
+const BLOCK_BYTES: usize = 4 << 20;
 
-/// Writes to a file and, every [`RECYCLE_BYTES`], has what it wrote put on disk and (on Linux)
-/// dropped from the page cache, as databases do with large files they sync at the end
-/// (RocksDB's `bytes_per_sync`). A report of a gigabyte otherwise fills the page cache with
-/// memory never used before, which costs the most on virtual machines that hand freed memory
-/// back to their host: there, writing the reports of a million sentences took 3 to 4.5 s of
-/// system time, and recycling 32 MB at a time took 0.4 to 0.7 s (1.4 GB written and synced by
-/// a test program, three runs each way). The final sync of [`Staged::commit`] then has little
-/// left to wait for.
-///
-/// The syncing runs on a thread of its own (see [`recycling`]): waiting for the disk in the
-/// writer left its core idle for 0.35 s of the reports of a million sentences.
-struct Recycling<'f> {
-    file: &'f std::fs::File,
-    /// Bytes between two recyclings.
-    window: u64,
-    written: u64,
-    /// How much had been written when recycling was last asked for.
-    requested: u64,
-    /// Where recycling is asked for, up to a length written.
-    requests: std::sync::mpsc::SyncSender<u64>,
+/// What direct I/O asks of a buffer's address, a write's length and a file offset: a multiple
+/// of the device's logical block size, which is at most a page.
+const DIRECT_ALIGNMENT: usize = 4096;
+
+/// Writes a file in blocks of [`BLOCK_BYTES`], each handed to a writing thread while the next
+/// is filled. Reports are opened for direct I/O where the file system allows it (see
+/// [`Staging::create`]): their blocks then go from this buffer to the disk, without a copy in
+/// the page cache. A gigabyte of reports otherwise filled the page cache with memory never
+/// used before, which costs the most on virtual machines that hand freed memory back to their
+/// host (writing the reports of a million sentences took 3 to 4.5 s of system time through the
+/// page cache; with 32 MB at a time synced and dropped from it, 0.4 to 0.7 s), and the kernel's
+/// own threads then spent more CPU writing those pages back. The final sync of
+/// [`Staged::commit`] has little left to wait for.
+struct BlockWriter {
+    /// The block being filled.
+    block: Block,
+    /// Where filled blocks go to be written: the last with `true`.
+    filled: std::sync::mpsc::SyncSender<(Block, bool)>,
+    /// Blocks written, to be filled again.
+    emptied: std::sync::mpsc::Receiver<Block>,
 }
 
-/// Runs `write` with a [`Recycling`] writer to `file` whose recycling runs on another thread,
-/// and returns what `write` returned and whether every recycling succeeded.
-fn recycling<R>(
+/// Runs `write` with a [`BlockWriter`] to `file` whose blocks are written by another thread,
+/// and returns what `write` returned and whether every block was written.
+fn write_in_blocks<R>(
     file: &std::fs::File,
-    window: u64,
-    write: impl FnOnce(&mut Recycling) -> R,
+    block_bytes: usize,
+    write: impl FnOnce(&mut BlockWriter) -> R,
 ) -> (R, std::io::Result<()>) {
     std::thread::scope(|scope| {
-        // One request waits while another is served: the writer gets at most two windows
-        // ahead of the disk, so the page cache holds at most three.
-        let (requests, served) = std::sync::mpsc::sync_channel(1);
-        let syncer = scope.spawn(move || served.into_iter().try_for_each(|length| recycle(file, length)));
-        // The writer, and with it the requests, is dropped once written: the syncer then ends.
-        let written = write(&mut Recycling { file, window, written: 0, requested: 0, requests });
-        (written, syncer.join().expect("syncing a file does not panic"))
+        let (filled, to_write) = std::sync::mpsc::sync_channel::<(Block, bool)>(1);
+        let (emptied, to_fill) = std::sync::mpsc::channel();
+        // Two blocks: one filled while the other is written.
+        emptied.send(Block::new(block_bytes)).expect("the receiver is here");
+        let writer = scope.spawn(move || {
+            to_write.into_iter().try_for_each(|(mut block, last)| {
+                write_block(file, block.filled(), last)?;
+                block.length = 0;
+                // Once the formatter is done it takes no more blocks.
+                let _ = emptied.send(block);
+                Ok(())
+            })
+        });
+        let mut blocks = BlockWriter { block: Block::new(block_bytes), filled, emptied: to_fill };
+        let formatted = write(&mut blocks);
+        // The block writer, and with it the sender of blocks, is dropped: the writing thread
+        // then ends.
+        drop(blocks);
+        (formatted, writer.join().expect("writing a file's blocks does not panic"))
     })
 }
 
-/// Waits for the disk to hold `file`, then drops its first `length` bytes from the page cache.
-fn recycle(file: &std::fs::File, length: u64) -> std::io::Result<()> {
-    file.sync_data()?;
-    // Only advice: where it is refused, the pages stay cached, as they would anyway.
+/// Writes `bytes` at the end of `file`. A file opened for direct I/O takes only whole aligned
+/// blocks: the last block's tail, shorter than one, is written through the page cache.
+fn write_block(mut file: &std::fs::File, bytes: &[u8], last: bool) -> std::io::Result<()> {
+    if !last {
+        return file.write_all(bytes);
+    }
+    let aligned = bytes.len() / DIRECT_ALIGNMENT * DIRECT_ALIGNMENT;
+    file.write_all(&bytes[..aligned])?;
     #[cfg(target_os = "linux")]
-    let _ = rustix::fs::fadvise(file, 0, std::num::NonZeroU64::new(length), rustix::fs::Advice::DontNeed);
-    Ok(())
+    if aligned < bytes.len() {
+        let flags = rustix::fs::fcntl_getfl(file)?;
+        rustix::fs::fcntl_setfl(file, flags - rustix::fs::OFlags::DIRECT)?;
+    }
+    file.write_all(&bytes[aligned..])
 }
 
-impl Write for Recycling<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = self.file.write(buf)?;
-        self.written += written as u64;
-        if self.written - self.requested >= self.window {
-            self.requested = self.written;
-            // A syncer that stopped has failed, and `recycling` returns its error: writing
-            // goes on.
-            let _ = self.requests.send(self.written);
-        }
-        Ok(written)
+impl BlockWriter {
+    /// Hands the last block to the writing thread. Until this is called the tail of the file
+    /// is not written.
+    fn finish(&mut self) -> std::io::Result<()> {
+        let block = std::mem::replace(&mut self.block, Block::empty());
+        self.hand_off(block, true)
     }
 
+    fn hand_off(&mut self, block: Block, last: bool) -> std::io::Result<()> {
+        // The writing thread has stopped only if it failed, and that error is reported.
+        let stopped = || std::io::Error::other("the file's writing thread stopped");
+        self.filled.send((block, last)).map_err(|_| stopped())
+    }
+}
+
+impl Write for BlockWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let taken = self.block.append(buf);
+        if self.block.is_full() {
+            let next = self
+                .emptied
+                .recv()
+                .map_err(|_| std::io::Error::other("the file's writing thread stopped"))?;
+            let full = std::mem::replace(&mut self.block, next);
+            self.hand_off(full, false)?;
+        }
+        Ok(taken)
+    }
+
+    /// Blocks are written whole: only [`BlockWriter::finish`] writes a block before it is full.
     fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+        Ok(())
+    }
+}
+
+/// A buffer whose bytes start at an address aligned for direct I/O.
+struct Block {
+    bytes: Vec<u8>,
+    /// Where the aligned bytes start in `bytes`.
+    start: usize,
+    capacity: usize,
+    length: usize,
+}
+
+impl Block {
+    fn new(capacity: usize) -> Block {
+        let bytes = vec![0; capacity + DIRECT_ALIGNMENT];
+        let start = bytes.as_ptr().align_offset(DIRECT_ALIGNMENT);
+        Block { bytes, start, capacity, length: 0 }
+    }
+
+    fn empty() -> Block {
+        Block { bytes: Vec::new(), start: 0, capacity: 0, length: 0 }
+    }
+
+    /// Copies as much of `buf` as fits, and returns how much that was.
+    fn append(&mut self, buf: &[u8]) -> usize {
+        let taken = buf.len().min(self.capacity - self.length);
+        let at = self.start + self.length;
+        self.bytes[at..at + taken].copy_from_slice(&buf[..taken]);
+        self.length += taken;
+        taken
+    }
+
+    fn is_full(&self) -> bool {
+        self.length == self.capacity
+    }
+
+    fn filled(&self) -> &[u8] {
+        &self.bytes[self.start..self.start + self.length]
     }
 }
 
@@ -766,27 +851,25 @@ mod tests {
     }
 
     #[test]
-    fn a_recycled_file_holds_everything_written() {
-        let file = tempfile::tempfile().expect("a temporary file");
-        let lines: Vec<String> = (0..2000).map(|line| format!("line {line}\n")).collect();
-        let text = lines.concat();
-        let ((written, requested), synced) = recycling(&file, 1000, |recycling| {
-            // Written a line at a time through a small buffer, so that it recycles many times.
-            let mut buffered = std::io::BufWriter::with_capacity(64, &mut *recycling);
-            for line in &lines {
-                buffered.write_all(line.as_bytes()).expect("writes");
-            }
-            buffered.flush().expect("flushes");
-            drop(buffered);
-            (recycling.written, recycling.requested)
-        });
-        synced.expect("syncs");
-        assert_eq!(written, text.len() as u64);
-        assert!(written - requested < 1000 && requested > 0);
-        let mut read = String::new();
-        std::io::Seek::rewind(&mut &file).expect("rewinds");
-        std::io::Read::read_to_string(&mut &file, &mut read).expect("reads");
-        assert!(read == text, "{} of {} bytes read back", read.len(), text.len());
+    fn a_file_written_in_blocks_holds_everything_written() {
+        // Small blocks; lengths around them and the direct I/O alignment: a tail shorter than
+        // an aligned piece, none, and several blocks.
+        let block = 2 * DIRECT_ALIGNMENT;
+        let directory = tempfile::tempdir().expect("temporary directory");
+        for length in [0, 1, DIRECT_ALIGNMENT - 1, DIRECT_ALIGNMENT, block, block + 1, 5 * block + 4097] {
+            let text: Vec<u8> = (0..length).map(|at| b'a' + (at % 26) as u8).collect();
+            let path = directory.path().join(format!("{length}.csv"));
+            let staging = Staging::create(&path).expect("created");
+            let (formatted, written) = write_in_blocks(staging.temporary.as_file(), block, |blocks| {
+                // In uneven pieces, so that blocks fill in the middle of a write.
+                text.chunks(777).try_for_each(|piece| blocks.write_all(piece))?;
+                blocks.finish()
+            });
+            formatted.expect("formatted");
+            written.expect("written");
+            Staged { temporary: staging.temporary, path: path.clone() }.commit().expect("committed");
+            assert!(std::fs::read(&path).expect("read") == text, "{length} bytes");
+        }
     }
 
     #[test]
