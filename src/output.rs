@@ -6,7 +6,7 @@
 //! Files are written to a temporary file in the target directory and renamed into place, so
 //! a reader never sees half a report.
 
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Serialize, Serializer};
@@ -707,17 +707,37 @@ fn write_in_blocks<R>(
 /// Writes `bytes` at the end of `file`. A file opened for direct I/O takes only whole aligned
 /// blocks: the last block's tail, shorter than one, is written through the page cache.
 fn write_block(mut file: &std::fs::File, bytes: &[u8], last: bool) -> std::io::Result<()> {
-    if !last {
-        return file.write_all(bytes);
+    let whole = if last { bytes.len() / DIRECT_ALIGNMENT * DIRECT_ALIGNMENT } else { bytes.len() };
+    let start = file.stream_position()?;
+    if let Err(err) = file.write_all(&bytes[..whole]) {
+        // A file system may take the flag on opening and then refuse direct writes: this block
+        // and the rest go through the page cache, from where the block started.
+        if err.kind() != std::io::ErrorKind::InvalidInput || !stop_direct_io(file)? {
+            return Err(err);
+        }
+        file.seek(std::io::SeekFrom::Start(start))?;
+        file.write_all(&bytes[..whole])?;
     }
-    let aligned = bytes.len() / DIRECT_ALIGNMENT * DIRECT_ALIGNMENT;
-    file.write_all(&bytes[..aligned])?;
+    if whole < bytes.len() {
+        stop_direct_io(file)?;
+    }
+    file.write_all(&bytes[whole..])
+}
+
+/// Writes to `file` through the page cache from now on, and returns whether it had been
+/// written with direct I/O.
+fn stop_direct_io(file: &std::fs::File) -> std::io::Result<bool> {
     #[cfg(target_os = "linux")]
-    if aligned < bytes.len() {
+    {
         let flags = rustix::fs::fcntl_getfl(file)?;
-        rustix::fs::fcntl_setfl(file, flags - rustix::fs::OFlags::DIRECT)?;
+        if flags.contains(rustix::fs::OFlags::DIRECT) {
+            rustix::fs::fcntl_setfl(file, flags - rustix::fs::OFlags::DIRECT)?;
+            return Ok(true);
+        }
     }
-    file.write_all(&bytes[aligned..])
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
+    Ok(false)
 }
 
 impl BlockWriter {
@@ -870,6 +890,21 @@ mod tests {
             Staged { temporary: staging.temporary, path: path.clone() }.commit().expect("committed");
             assert!(std::fs::read(&path).expect("read") == text, "{length} bytes");
         }
+    }
+
+    #[test]
+    fn a_block_direct_io_refuses_goes_through_the_page_cache() {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let path = directory.path().join("report.csv");
+        let staging = Staging::create(&path).expect("created");
+        let file = staging.temporary.as_file();
+        // Not the last block, and of no aligned length: where the file is written with direct
+        // I/O, the kernel refuses it (EINVAL), and it is written again through the page cache.
+        write_block(file, b"a,b\n", false).expect("written");
+        write_block(file, b"1,2\n", true).expect("written");
+        assert!(!stop_direct_io(file).expect("flags read"), "direct I/O is off after a refused write");
+        Staged { temporary: staging.temporary, path: path.clone() }.commit().expect("committed");
+        assert_eq!(std::fs::read(&path).expect("read"), b"a,b\n1,2\n");
     }
 
     #[test]
