@@ -390,7 +390,7 @@ fn align<R: Send>(
         let bar = stage_bar(run_config, "candidates", items.len());
         // The bar moves a chunk of items at a time: moved per item (a lock and a clock read
         // each, even when hidden), it was a thirtieth of this stage at a million sentences.
-        let mut candidate_pairs: Vec<Candidate> = index
+        let per_chunk: Vec<Vec<Candidate>> = index
             .probe_order()
             .par_chunks(PROGRESS_CHUNK)
             .map_init(EvidenceCache::default, |measured, chunk| {
@@ -398,10 +398,11 @@ fn align<R: Send>(
                 let of = |&item: &u32| {
                     candidates(item as usize, &items, &documents_of_items, &index, config, measured)
                 };
-                chunk.iter().flat_map(of).collect::<Vec<Candidate>>()
+                chunk.iter().flat_map(of).collect()
             })
-            .flatten_iter()
             .collect();
+        let mut candidate_pairs: Vec<Candidate> = per_chunk.concat();
+        drop(per_chunk);
         bar.finish_and_clear();
         candidate_pairs.par_sort_unstable_by_key(|candidate| (candidate.a, candidate.b));
         candidate_pairs.dedup_by_key(|candidate| (candidate.a, candidate.b));
