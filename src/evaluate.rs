@@ -80,7 +80,7 @@ pub fn alignment_scores(gold: &[(SentenceKey, u32)], predicted: &[PredictedPair]
 
 /// How well the pairs said to differ in a specific way (see [`Divergence::is_specific`]) find
 /// the facts that gold carriers changed.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DivergenceScores {
     /// Pairs of any specific kind against the gold pairs that state different facts: a claim
     /// is true between two different statements (the alignment's mistake told truly) and
@@ -91,7 +91,14 @@ pub struct DivergenceScores {
     /// to differ in that fact's kind (recall), and of those claimed of any specific kind, the
     /// share claimed of the right one (precision).
     pub kinds: Scores,
+    /// `kinds` per specific divergence (negation, number, name, in that order): of the gold
+    /// pairs where one carrier changed that fact, the share claimed as it (recall), and of the
+    /// claims of it on pairs where one carrier changed a fact, the share right (precision).
+    pub by_kind: Vec<(Divergence, Scores)>,
 }
+
+/// The specific divergences, as [`DivergenceScores::by_kind`] lists them.
+const SPECIFIC: [Divergence; 3] = [Divergence::Negation, Divergence::Number, Divergence::Name];
 
 /// Scores specific divergences against gold statements and `changes`: the carriers that
 /// state a fact otherwise, each with the divergence it shows against a carrier that does not
@@ -113,9 +120,14 @@ pub fn divergence_scores(
         _ => None,
     };
     let (mut divergent, mut single) = (0, 0);
+    // Per kind: gold pairs with that single change, claims of it, right claims of it.
+    let mut per_kind: HashMap<Divergence, (usize, usize, usize)> = HashMap::new();
     for_each_gold_pair(gold, |a, b| {
         divergent += usize::from(differ(a, b));
-        single += usize::from(single_change(a, b).is_some());
+        if let Some(change) = single_change(a, b) {
+            single += 1;
+            per_kind.entry(change).or_default().0 += 1;
+        }
     });
     let flagged: HashMap<(&SentenceKey, &SentenceKey), Divergence> = predicted
         .iter()
@@ -133,11 +145,22 @@ pub fn divergence_scores(
         if let Some(change) = same_with_one_change(pair) {
             claimed += 1;
             right_kind += usize::from(divergence == change);
+            let (_, claims, right) = per_kind.entry(divergence).or_default();
+            *claims += 1;
+            *right += usize::from(divergence == change);
         }
     }
+    let by_kind = SPECIFIC
+        .iter()
+        .map(|kind| {
+            let (gold, claims, right) = per_kind.get(kind).copied().unwrap_or_default();
+            (*kind, Scores::new(right, claims, gold))
+        })
+        .collect();
     DivergenceScores {
         flagged: Scores::counted(told_truly, flagged.len(), found, divergent),
         kinds: Scores::new(right_kind, claimed, single),
+        by_kind,
     }
 }
 
@@ -258,6 +281,48 @@ mod tests {
         assert_eq!((scores.flagged.predicted, scores.flagged.gold), (1, 2));
         assert_eq!((scores.flagged.precision, scores.flagged.recall), (1.0, 0.5));
         assert_eq!((scores.kinds.recall, scores.kinds.gold), (0.5, 2));
+    }
+
+    #[test]
+    fn each_kind_is_scored_on_the_pairs_that_changed_it() {
+        // Statement 1: `b` negated; statement 2: `e` named another person; statement 3: `h`
+        // changed a number. The negation is found, the person is missed (the pair called a
+        // number), the number found once of twice.
+        let gold = vec![
+            (key("a", 0), 1),
+            (key("b", 0), 1),
+            (key("d", 0), 2),
+            (key("e", 0), 2),
+            (key("g", 0), 3),
+            (key("h", 0), 3),
+            (key("i", 0), 3),
+        ];
+        let changed = [
+            (key("b", 0), Divergence::Negation),
+            (key("e", 0), Divergence::Name),
+            (key("h", 0), Divergence::Number),
+        ];
+        let predicted = vec![
+            pair(key("a", 0), key("b", 0), Divergence::Negation),
+            pair(key("d", 0), key("e", 0), Divergence::Number),
+            pair(key("g", 0), key("h", 0), Divergence::Number),
+            pair(key("h", 0), key("i", 0), Divergence::Wording),
+        ];
+        let scores = divergence_scores(&gold, &changed, &predicted);
+        let of = |kind| scores.by_kind.iter().find(|(k, _)| *k == kind).map(|(_, s)| *s).expect("listed");
+        let negation = of(Divergence::Negation);
+        assert_eq!(
+            (negation.precision, negation.recall, negation.predicted, negation.gold),
+            (1.0, 1.0, 1, 1)
+        );
+        let name = of(Divergence::Name);
+        assert_eq!((name.recall, name.predicted, name.gold), (0.0, 0, 1));
+        // Two claims of a number, one right; one of two number pairs found.
+        let number = of(Divergence::Number);
+        assert_eq!((number.precision, number.recall, number.predicted, number.gold), (0.5, 0.5, 2, 2));
+        // The kinds together are the sums of the kinds apart.
+        let sum = |field: fn(&Scores) -> usize| scores.by_kind.iter().map(|(_, s)| field(s)).sum::<usize>();
+        assert_eq!((sum(|s| s.predicted), sum(|s| s.gold)), (scores.kinds.predicted, scores.kinds.gold));
     }
 
     #[test]

@@ -220,7 +220,11 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitStatus> {
     let divergences = crate::evaluate::divergence_scores(&input.statements, &input.changes, &input.pairs);
     // A measure with nothing to count (no claim, or gold without changes) is left empty.
     let measured = |value: f64, count: usize| if count == 0 { String::new() } else { format!("{value:.4}") };
-    for (metric, scores) in [("divergences", divergences.flagged), ("divergence_kinds", divergences.kinds)] {
+    let by_kind =
+        divergences.by_kind.iter().map(|(kind, scores)| (format!("divergence_{}", kind.label()), *scores));
+    let rows =
+        [("divergences".to_owned(), divergences.flagged), ("divergence_kinds".to_owned(), divergences.kinds)];
+    for (metric, scores) in rows.into_iter().chain(by_kind) {
         let both = scores.predicted > 0 && scores.gold > 0;
         println!(
             "{metric},{},{},{},{},{}",
