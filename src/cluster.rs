@@ -56,7 +56,8 @@ impl Default for ClusterConfig {
 /// What kind of entity a cluster names, as far as the context tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntityKind {
-    /// A person: titles, full names whose surname also stands alone, speech verbs.
+    /// A person: titles, full names whose surname also stands alone, speech verbs; or, with
+    /// none of these nor any other kind's evidence, a given name another person has.
     Person,
     /// An organisation: acronyms, or usually preceded by "the".
     Organization,
@@ -807,6 +808,7 @@ impl<'a> Groups<'a> {
         let confirmed = |ids: &&Vec<usize>| ids.iter().any(|&id| entities[id].firm);
         let mut clusters: Vec<NameCluster> =
             members.par_iter().filter(confirmed).map(|ids| build_cluster(ids, entities)).collect();
+        people_by_given_name(&mut clusters);
         clusters.sort_by(|a, b| {
             let total = |c: &NameCluster| c.variants.iter().map(|v| v.mentions).sum::<u32>();
             total(b).cmp(&total(a)).then_with(|| a.canonical.cmp(&b.canonical))
@@ -876,6 +878,30 @@ fn build_cluster(entity_ids: &[usize], entities: &[Entity]) -> NameCluster {
     NameCluster { id: 0, canonical, kind, variants }
 }
 
+/// Types as people the names left without evidence of their kind (`Other`) whose given name
+/// some person of the corpus has: "Boris Sapuin", only ever met as "… and Boris Sapuin
+/// approved …", with no title, speech verb or lone surname, is a person where the corpus names
+/// someone else Boris; so is the seed corpus's "Michael Rounds" beside "Michael Flynn". A
+/// place or an organisation keeps the kind its context gave it ("in the Jordan Valley").
+fn people_by_given_name(clusters: &mut [NameCluster]) {
+    fn given_names(cluster: &NameCluster) -> impl Iterator<Item = &str> {
+        cluster.variants.iter().filter_map(|variant| Some(variant.surface.split_once(' ')?.0))
+    }
+    let people_have: FxHashSet<&str> =
+        clusters.iter().filter(|cluster| cluster.kind == EntityKind::Person).flat_map(given_names).collect();
+    let people: Vec<usize> = clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, cluster)| {
+            cluster.kind == EntityKind::Other && given_names(cluster).any(|name| people_have.contains(name))
+        })
+        .map(|(position, _)| position)
+        .collect();
+    for position in people {
+        clusters[position].kind = EntityKind::Person;
+    }
+}
+
 /// Decides the kind of entity from its mentions' context.
 fn entity_kind(entities: &[&Entity]) -> EntityKind {
     if entities.iter().any(|e| {
@@ -905,6 +931,31 @@ fn entity_kind(entities: &[&Entity]) -> EntityKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_of_no_kind_is_a_persons_where_someone_has_its_given_name() {
+        let named = |canonical: &str, kind: EntityKind| NameCluster {
+            id: 0,
+            canonical: canonical.to_owned(),
+            kind,
+            variants: vec![Variant { surface: canonical.to_owned(), mentions: 1, sources: Vec::new() }],
+        };
+        let mut clusters = vec![
+            named("Boris Kachiov", EntityKind::Person),
+            named("Boris Sapuin", EntityKind::Other),
+            named("Boris Valley", EntityKind::Place),
+            named("Air Force One", EntityKind::Other),
+            named("Boris", EntityKind::Other),
+        ];
+        people_by_given_name(&mut clusters);
+        let kinds: Vec<EntityKind> = clusters.iter().map(|cluster| cluster.kind).collect();
+        // A place keeps its kind; a name whose given name no person has, or with no given name
+        // at all, stays of no kind.
+        assert_eq!(
+            kinds,
+            [EntityKind::Person, EntityKind::Person, EntityKind::Place, EntityKind::Other, EntityKind::Other]
+        );
+    }
 
     #[test]
     fn variant_pairs_found_per_reading_list_are_those_of_every_spelling_pair() {
