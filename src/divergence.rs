@@ -279,12 +279,26 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
     }
     let hunks = short_hunks(a, b, facts, scratch);
     let negators = |ids: &[u32]| ids.iter().filter(|&&id| facts.of_word(id).negator).count();
+    let named = |ids: &[u32]| facts.hunk_set(ids, |word| word.named.map(|(cluster, _)| cluster));
+    // Words of one side other than negators and names the other side spells otherwise
+    // ("[-Tozesky turned down-]{+Tozeskj never dismissed+}": a spelling is no change of
+    // meaning).
+    let other_words = |ids: &[u32], other_side: &[u32]| {
+        let respelled = named(other_side);
+        let counts = |id: &u32| {
+            let word = facts.of_word(*id);
+            !word.negator && !word.named.is_some_and(|(cluster, _)| respelled.contains(cluster))
+        };
+        ids.iter().filter(|id| counts(id)).count()
+    };
     // "{+not+}", "[-can-]{+cannot+}", "[-never turned down-]{+rejected+}": a change that
     // negates on one side only, with at most two other words a side (a translation's synonym
     // beside the negator; "{+don't you think+}" asks, it does not negate).
     let negated = |hunk: &Hunk| {
         let (removed, added) = (negators(hunk.removed), negators(hunk.added));
-        removed % 2 != added % 2 && hunk.removed.len() - removed <= 2 && hunk.added.len() - added <= 2
+        removed % 2 != added % 2
+            && other_words(hunk.removed, hunk.added) <= 2
+            && other_words(hunk.added, hunk.removed) <= 2
     };
     if hunks.iter().any(negated) {
         return Divergence::Negation;
@@ -880,6 +894,30 @@ mod tests {
                 &n
             ),
             Divergence::Wording
+        );
+    }
+
+    #[test]
+    fn a_negation_beside_a_respelled_name_is_a_negation_but_beside_another_person_the_person_is_told() {
+        let n = names();
+        // The name's spelling is in the negator's change, and is no change of meaning.
+        assert_eq!(
+            classify(
+                "Ushakov said Witkoff never made public the plan.",
+                "Ushakov said Vitkoff published the plan.",
+                &n
+            ),
+            Divergence::Negation
+        );
+        // Another person there is three words beside the negator: the change names another
+        // person, as before.
+        assert_eq!(
+            classify(
+                "Ushakov said Witkoff never made public the plan.",
+                "Ushakov said Peskov published the plan.",
+                &n
+            ),
+            Divergence::Name
         );
     }
 
