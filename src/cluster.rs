@@ -40,6 +40,17 @@ pub struct ClusterConfig {
     /// A rare spelling next to an established one (a typo, one outlet's transliteration) is
     /// linked on spelling alone.
     pub attested_sources: usize,
+    /// The similarity an aligned pair of sentences needs to confirm a contested link: a pair
+    /// only just above the alignment threshold is as often two statements built alike
+    /// ("Sergei Zigouenko said in Zarmir: «The truce … we will not accept it.»" / "Sergei
+    /// Zaguenko said in Priino: «The pipeline … we will not accept it.»"), and such a pair
+    /// was aligned with the link already made, so it cannot vouch for it. On the synthetic
+    /// corpora aligned pairs of one statement score 0.6 or more (1st percentile at 100k),
+    /// pairs of different statements 0.39 at their median; at 1M this floor lifts names
+    /// precision from 0.957 to 0.973 at the same recall (0.45: 0.970, 0.6: 0.984), and the
+    /// seed corpus's names are unchanged. Real loose translations score lower than synthetic
+    /// ones: a link only they would confirm now waits for a closer one.
+    pub confirming_similarity: f64,
 }
 
 impl Default for ClusterConfig {
@@ -49,6 +60,7 @@ impl Default for ClusterConfig {
             with_given_name_threshold: 0.6,
             given_name_threshold: 0.6,
             attested_sources: 3,
+            confirming_similarity: 0.5,
         }
     }
 }

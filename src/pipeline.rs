@@ -296,13 +296,14 @@ fn analyse_in(pool: &rayon::ThreadPool, documents: Vec<Document>, config: &Confi
         if config.depth < Depth::Alignment {
             return (segmented, mentions, names, (Vec::new(), Vec::new()));
         }
-        // Contested spelling links stand only where an aligned pair of sentences shows both
-        // spellings; without them the clusters are built again. This needs the aligned pairs
-        // but not their descriptions, and mostly runs on one thread: it runs beside describing.
+        // Contested spelling links stand only where a close aligned pair of sentences shows
+        // both spellings (see `ClusterConfig::confirming_similarity`); without them the
+        // clusters are built again. This needs the aligned pairs but not their descriptions,
+        // and mostly runs on one thread: it runs beside describing.
         let sentence =
             |unit: UnitRef| (unit.doc, segmented[unit.doc.0 as usize].units[unit.unit as usize].index);
-        let confirm_names = |aligned_sentences: Vec<(UnitRef, UnitRef)>| {
-            let confirmed = confirm(&contested, &mentions, aligned_sentences, sentence);
+        let confirm_names = |confirming_sentences: Vec<(UnitRef, UnitRef)>| {
+            let confirmed = confirm(&contested, &mentions, confirming_sentences, sentence);
             let all_confirmed = contested.iter().all(|link| confirmed.contains(link));
             (!all_confirmed).then(|| spellings.cluster(Some(&confirmed)).0)
         };
@@ -361,8 +362,9 @@ fn per_document<S, T: Send>(
 }
 
 /// Finds, scores and selects aligned pairs of the items in `words`, groups them into
-/// statements and describes them; `alongside_describe` gets the aligned sentence pairs and
-/// runs while they are described.
+/// statements and describes them; `alongside_describe` gets the aligned sentence pairs close
+/// enough to confirm a contested name link (`names.confirming_similarity` of the run's
+/// configuration) and runs while they are described.
 fn align<R: Send>(
     documents: &[Document],
     segmented: &[Segmented],
@@ -477,8 +479,12 @@ fn align<R: Send>(
     // that what describing keeps (every kept pair's diff) fits in memory already touched.
     let scored_exactly = sketches.is_exact();
     drop((sketches, index));
-    let aligned_sentences: Vec<(UnitRef, UnitRef)> =
-        pairs.iter().filter(|pair| pair.kind == AlignKind::Sentence).map(|pair| (pair.a, pair.b)).collect();
+    // The sentence pairs close enough to confirm a contested name link.
+    let confirming = |pair: &&Pair| {
+        pair.kind == AlignKind::Sentence && pair.similarity >= run_config.names.confirming_similarity
+    };
+    let confirming_sentences: Vec<(UnitRef, UnitRef)> =
+        pairs.iter().filter(confirming).map(|pair| (pair.a, pair.b)).collect();
     let ((), alongside) = timings.time("describe+confirm", || {
         let bar = stage_bar(run_config, "describe", pairs.len());
         let described = rayon::join(
@@ -496,7 +502,7 @@ fn align<R: Send>(
                     bar.inc(group.len() as u64);
                 })
             },
-            || alongside_describe(aligned_sentences),
+            || alongside_describe(confirming_sentences),
         );
         bar.finish_and_clear();
         described
@@ -537,6 +543,48 @@ mod tests {
         });
         let cpu = timings.stages[0].cpu_time.expect("recorded");
         assert!(cpu >= Duration::from_millis(10), "{cpu:?}");
+    }
+
+    /// Whether one name cluster holds both spellings, after analysing one document per text.
+    fn one_person(texts: &[String], a: &str, b: &str) -> bool {
+        let documents = texts
+            .iter()
+            .enumerate()
+            .map(|(id, text)| {
+                crate::model::Document::new(crate::model::DocId(id as u32), format!("s{id}"), text.as_str())
+            })
+            .collect();
+        let analysis = analyse(documents, &Config::default()).expect("analyses");
+        let has = |cluster: &NameCluster, name: &str| cluster.variants.iter().any(|v| v.surface == name);
+        analysis.names.iter().any(|cluster| has(cluster, a) && has(cluster, b))
+    }
+
+    #[test]
+    fn only_a_close_aligned_pair_confirms_two_established_spellings_as_one_person() {
+        // Each spelling in three sources (so the link between them is contested), each source
+        // stating something else in the same mould: the pairs that show both spellings are
+        // aligned at 0.37-0.46, two statements built alike, and confirm nothing.
+        let statements = [
+            ("Priino", "pipeline on the agricultural customs union is unofficial"),
+            ("Zarmir", "truce on the civilian bank transfers is finished"),
+            ("Velburg", "sanctions on the railway nuclear plant is intolerable"),
+            ("Kargrad", "meeting on the civilian energy grid is serious"),
+            ("Belava", "penalties on the border oil embargo is unacceptable"),
+            ("Morava", "ceasefire on the eastern visa regime is grave"),
+        ];
+        let mut texts: Vec<String> = statements
+            .iter()
+            .enumerate()
+            .map(|(at, (place, what))| {
+                let name = if at < 3 { "Sergei Zaguenko" } else { "Sergei Zigouenko" };
+                format!("{name} said in {place}: «The {what}, we will not accept it.» The weather was mild.")
+            })
+            .collect();
+        assert!(!one_person(&texts, "Sergei Zaguenko", "Sergei Zigouenko"));
+        // One source of the second spelling tells the first source's statement: that close
+        // pair confirms them as one person.
+        texts[5] = texts[0].replace("Zaguenko", "Zigouenko");
+        assert!(one_person(&texts, "Sergei Zaguenko", "Sergei Zigouenko"));
     }
 
     #[cfg(target_os = "linux")]
