@@ -119,13 +119,13 @@ pub fn divergence_scores(
         (Some(&change), None) | (None, Some(&change)) => Some(change),
         _ => None,
     };
-    let (mut divergent, mut single) = (0, 0);
-    // Per kind: gold pairs with that single change, claims of it, right claims of it.
+    let mut divergent = 0;
+    // Per kind: gold pairs with that single change, claims of it, right claims of it. Their
+    // sums over every kind are `kinds`' counts.
     let mut per_kind: HashMap<Divergence, (usize, usize, usize)> = HashMap::new();
     for_each_gold_pair(gold, |a, b| {
         divergent += usize::from(differ(a, b));
         if let Some(change) = single_change(a, b) {
-            single += 1;
             per_kind.entry(change).or_default().0 += 1;
         }
     });
@@ -140,11 +140,8 @@ pub fn divergence_scores(
     let same_with_one_change = |(a, b): &(&SentenceKey, &SentenceKey)| {
         same_statement(&statement_of, a, b).then(|| single_change(a, b)).flatten()
     };
-    let (mut claimed, mut right_kind) = (0, 0);
     for (pair, &divergence) in &flagged {
         if let Some(change) = same_with_one_change(pair) {
-            claimed += 1;
-            right_kind += usize::from(divergence == change);
             let (_, claims, right) = per_kind.entry(divergence).or_default();
             *claims += 1;
             *right += usize::from(divergence == change);
@@ -157,6 +154,9 @@ pub fn divergence_scores(
             (*kind, Scores::new(right, claims, gold))
         })
         .collect();
+    let (single, claimed, right_kind) = per_kind.values().fold((0, 0, 0), |(gold, claims, right), counts| {
+        (gold + counts.0, claims + counts.1, right + counts.2)
+    });
     DivergenceScores {
         flagged: Scores::counted(told_truly, flagged.len(), found, divergent),
         kinds: Scores::new(right_kind, claimed, single),
