@@ -6,6 +6,7 @@
 //! Files are written to a temporary file in the target directory and renamed into place, so
 //! a reader never sees half a report.
 
+use std::borrow::Cow;
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -27,14 +28,21 @@ pub struct SafeText<'a>(pub &'a str);
 /// which are never fewer than their characters, nor their UTF-16 units.
 pub const CELL_LIMIT: usize = 32_767;
 
-impl Serialize for SafeText<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl SafeText<'_> {
+    /// The cell's text: the text itself, unless it would start a formula or not fit.
+    fn cell(&self) -> Cow<'_, str> {
         let formula = matches!(self.0.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
         if formula || self.0.len() > CELL_LIMIT {
-            serializer.serialize_str(&spreadsheet_cell(self.0, formula))
+            Cow::Owned(spreadsheet_cell(self.0, formula))
         } else {
-            serializer.serialize_str(self.0)
+            Cow::Borrowed(self.0)
         }
+    }
+}
+
+impl Serialize for SafeText<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.cell())
     }
 }
 
@@ -283,24 +291,6 @@ pub fn write_divergences(out: &mut dyn Write, analysis: &Analysis) -> csv::Resul
     })
 }
 
-/// One row of `alignments.csv`.
-#[derive(Debug, Serialize)]
-struct AlignmentRow<'a> {
-    group_id: u32,
-    kind: &'static str,
-    source_a: SafeText<'a>,
-    index_a: u32,
-    text_a: SafeText<'a>,
-    source_b: SafeText<'a>,
-    index_b: u32,
-    text_b: SafeText<'a>,
-    similarity: FourDecimals,
-    chrf: FourDecimals,
-    chrf_pp: FourDecimals,
-    divergence: &'static str,
-    diff: SafeText<'a>,
-}
-
 /// Writes `alignments.csv`: every aligned pair, by statement group.
 pub fn write_alignments(out: &mut dyn Write, analysis: &Analysis) -> csv::Result<()> {
     // Groups are numbered by position (id = position + 1), so group order is id order.
@@ -408,7 +398,9 @@ const ALIGNMENT_PIECE_ROWS: usize = 8192;
 /// scale, so that few pieces outgrow their room and are copied.
 const ALIGNMENT_ROW_BYTES: usize = 640;
 
-/// One row of `alignments.csv`, for `pair` and its word diff.
+/// One row of `alignments.csv`, for `pair` and its word diff. Its cells are written one by
+/// one rather than serialised from a struct: this report is most of the bytes written, and
+/// serde's path per cell cost more than the cell.
 fn write_alignment(
     writer: &mut csv::Writer<impl Write>,
     analysis: &Analysis,
@@ -417,21 +409,21 @@ fn write_alignment(
 ) -> csv::Result<()> {
     let (text_a, unit_a) = analysis.unit(pair.a);
     let (text_b, unit_b) = analysis.unit(pair.b);
-    writer.serialize(AlignmentRow {
-        group_id: analysis.groups[pair.group as usize].id,
-        kind: pair.kind.label(),
-        source_a: SafeText(analysis.source(pair.a.doc)),
-        index_a: unit_a.index,
-        text_a: SafeText(text_a),
-        source_b: SafeText(analysis.source(pair.b.doc)),
-        index_b: unit_b.index,
-        text_b: SafeText(text_b),
-        similarity: four_decimals(pair.similarity),
-        chrf: four_decimals(pair.chrf),
-        chrf_pp: four_decimals(pair.chrf_plus_plus),
-        divergence: pair.divergence.label(),
-        diff: SafeText(diff),
-    })
+    let mut number = itoa::Buffer::new();
+    writer.write_field(number.format(analysis.groups[pair.group as usize].id))?;
+    writer.write_field(pair.kind.label())?;
+    writer.write_field(SafeText(analysis.source(pair.a.doc)).cell().as_ref())?;
+    writer.write_field(number.format(unit_a.index))?;
+    writer.write_field(SafeText(text_a).cell().as_ref())?;
+    writer.write_field(SafeText(analysis.source(pair.b.doc)).cell().as_ref())?;
+    writer.write_field(number.format(unit_b.index))?;
+    writer.write_field(SafeText(text_b).cell().as_ref())?;
+    for score in [pair.similarity, pair.chrf, pair.chrf_plus_plus] {
+        writer.write_field(four_decimals(score).as_bytes())?;
+    }
+    writer.write_field(pair.divergence.label())?;
+    writer.write_field(SafeText(diff).cell().as_ref())?;
+    writer.write_record(None::<&[u8]>)
 }
 
 /// One row of `duplicates.csv`.

@@ -19,6 +19,25 @@ fn formula_cells_are_neutralised_in_reports() {
 }
 
 #[test]
+fn formula_cells_are_neutralised_in_alignments() {
+    // alignments.csv writes its cells without serde (see `output::write_alignment`).
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let sentence =
+        |verb: &str| format!("=Witkoff met Dmitriev in Miami on Saturday to {verb} the peace plan.\n");
+    std::fs::write(dir.path().join("a.txt"), sentence("discuss")).expect("written");
+    std::fs::write(dir.path().join("b.txt"), sentence("talk about")).expect("written");
+    let output = run(dir.path(), &["align", "a.txt", "b.txt"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let row = text.lines().nth(1).expect("one aligned pair");
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(cells[..3], ["1", "sentence", "a"], "{text}");
+    for cell in [cells[4], cells[7], cells[12]] {
+        assert!(cell.starts_with("'=Witkoff met Dmitriev"), "{cell} in {text}");
+    }
+}
+
+#[test]
 fn defects_writes_to_a_file_atomically() {
     let out = tempfile::tempdir().expect("temporary directory");
     let target = out.path().join("defects.csv");
