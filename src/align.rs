@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap;
 use crate::cluster::{NameCluster, find_root};
 use crate::divergence::{Divergence, classify_pairs};
 use crate::model::{DocId, Document, NameIndex, QuoteForm, Segmented, UnitKind};
-use crate::normalize::{form_words, is_function_word, matching_form};
+use crate::normalize::{form_words, is_content_word, matching_form};
 use crate::score::{Matches, Scores, Sketches, compare_each, compare_sketches};
 
 /// Settings for alignment.
@@ -168,15 +168,6 @@ pub struct Group {
     pub agreement: Vec<f64>,
 }
 
-/// Words without content for matching, besides [`crate::normalize::FUNCTION_WORDS`]; sorted,
-/// for binary search.
-const STOPWORDS: &[&str] = &[
-    "am", "are", "be", "been", "being", "can", "could", "d", "did", "do", "does", "doing", "gotta", "had",
-    "has", "have", "having", "hers", "him", "into", "is", "ll", "m", "me", "more", "out", "over", "re", "s",
-    "said", "says", "should", "t", "than", "them", "too", "up", "ve", "very", "was", "were", "whom", "will",
-    "would",
-];
-
 /// Lowercase surname spelling -> name cluster, for spellings that belong to one cluster only.
 pub fn name_tokens(names: &[NameCluster]) -> NameIndex {
     let mut owners: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -227,7 +218,7 @@ impl ContentTokens {
     /// The content token of `word`, a word of a matching form.
     fn of(&mut self, word: &str) -> Option<&CompactString> {
         if !self.known.contains_key(word) {
-            let token = (!is_function_word(word) && STOPWORDS.binary_search(&word).is_err()).then(|| {
+            let token = is_content_word(word).then(|| {
                 if word.chars().all(|c| c.is_ascii_digit()) {
                     word.into()
                 } else {
@@ -1752,11 +1743,6 @@ mod tests {
             }
             proptest::prop_assert_eq!(kept(searched), expected);
         }
-    }
-
-    #[test]
-    fn stopwords_are_sorted_for_binary_search() {
-        assert!(STOPWORDS.windows(2).all(|pair| pair[0] < pair[1]));
     }
 
     #[test]

@@ -223,6 +223,23 @@ pub fn is_function_word(word: &str) -> bool {
     SET.contains(word)
 }
 
+/// Words without content for matching, besides [`FUNCTION_WORDS`]: auxiliaries, modals,
+/// pronoun forms and speech verbs.
+const STOPWORDS: &[&str] = &[
+    "am", "are", "be", "been", "being", "can", "could", "d", "did", "do", "does", "doing", "gotta", "had",
+    "has", "have", "having", "hers", "him", "into", "is", "ll", "m", "me", "more", "out", "over", "re", "s",
+    "said", "says", "should", "t", "than", "them", "too", "up", "ve", "very", "was", "were", "whom", "will",
+    "would",
+];
+
+/// Whether a lowercase word carries content: neither one of [`FUNCTION_WORDS`] nor an
+/// auxiliary, modal, pronoun form or speech verb. Alignment indexes such words; divergence
+/// classification looks at what negates them.
+pub fn is_content_word(word: &str) -> bool {
+    static SET: WordSet = WordSet::new(&[&FUNCTION_WORDS, STOPWORDS]);
+    !SET.contains(word)
+}
+
 /// Fixed lists of lowercase words, as one set looked up by hash: finding names asks the word
 /// lists about every capitalised token of a corpus, and a binary search compared strings five
 /// or six times per question (over a fifth of that stage at a million sentences).
@@ -392,6 +409,7 @@ mod tests {
         assert!(["said", "says", "told"].iter().all(|word| SET.contains(word)));
         assert!(!["Said", "sai", "tells", ""].iter().any(|word| SET.contains(word)));
         assert!(is_function_word("the") && !is_function_word("then's"));
+        assert!(is_content_word("delayed") && !is_content_word("been") && !is_content_word("the"));
     }
 
     #[test]
