@@ -12,7 +12,9 @@ use rustc_hash::FxHashMap;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 
 use crate::model::NameIndex;
-use crate::normalize::{MONTHS, WEEKDAYS, WordSet, ascii_fields, form_words, is_ascii_space, matching_form};
+use crate::normalize::{
+    MONTHS, WEEKDAYS, WordSet, ascii_fields, form_words, is_ascii_space, is_content_word, matching_form,
+};
 
 /// How an aligned pair differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -300,7 +302,7 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
             && other_words(hunk.removed, hunk.added) <= 2
             && other_words(hunk.added, hunk.removed) <= 2
     };
-    if hunks.iter().any(negated) {
+    if hunks.iter().any(negated) || negated_in_one_only(a, b, facts) {
         return Divergence::Negation;
     }
     let numbers = NumberDifference::of(a, b, facts);
@@ -331,6 +333,54 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
         return Divergence::Name;
     }
     Divergence::Wording
+}
+
+/// How many words after it a negator reaches: "not delayed", "not been delayed", "would not
+/// have been approved".
+const NEGATION_REACH: usize = 4;
+
+/// Whether some content word is in both texts, negated every time in one and never in the
+/// other: the negation went with a clause the translation rewrote, so no short change holds
+/// it ("the delegation had delayed 52 points …" / "52 points … had not been delayed by the
+/// delegation"). A negator negates the first content word after it, past auxiliaries and
+/// function words only (the words have no punctuation left to end a clause with).
+fn negated_in_one_only(a: &Numbered, b: &Numbered, facts: &WordFacts) -> bool {
+    // (word, negated) for every content word, distinct, sorted: a word with both entries is
+    // negated in some places only.
+    let negations = |text: &Numbered| -> Vec<(u32, bool)> {
+        let mut found = Vec::new();
+        let mut negator_at = None;
+        for (at, &id) in text.ids.iter().enumerate() {
+            let word = facts.of_word(id);
+            if word.negator {
+                negator_at = Some(at);
+            } else if word.number.is_some() {
+                negator_at = None;
+            } else if is_content_word(&text.words[at]) {
+                let negated = negator_at.is_some_and(|negator| at - negator <= NEGATION_REACH);
+                found.push((id, negated));
+                negator_at = None;
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    };
+    let only_so = |found: &[(u32, bool)]| -> Vec<(u32, bool)> {
+        found.chunk_by(|x, y| x.0 == y.0).filter(|runs| runs.len() == 1).map(|runs| runs[0]).collect()
+    };
+    let (in_a, in_b) = (only_so(&negations(a)), only_so(&negations(b)));
+    // A merge of the two: a word both have, negated on one side only.
+    let (mut i, mut j) = (0, 0);
+    while i < in_a.len() && j < in_b.len() {
+        let ((x, x_negated), (y, y_negated)) = (in_a[i], in_b[j]);
+        if x == y && x_negated != y_negated {
+            return true;
+        }
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    false
 }
 
 /// How the number values of two texts differ, counted as multisets (a text that holds the
@@ -891,6 +941,29 @@ mod tests {
             classify(
                 "He asks whether they need to state the maximum, otherwise what is the point?",
                 "We need the maximum, don't you think? Otherwise what is the point?",
+                &n
+            ),
+            Divergence::Wording
+        );
+    }
+
+    #[test]
+    fn a_verb_negated_in_a_rewritten_clause_is_a_negation_but_a_moved_speaker_is_not() {
+        let n = names();
+        // Active / passive: the negator is in a long change of its own, the verb on both sides.
+        let active = "Ushakov told reporters that the delegation had delayed 52 points of the plan.";
+        let passive =
+            "Ushakov said to reporters that 52 points of the plan had not been delayed by the delegation.";
+        assert_eq!(classify(active, passive, &n), Divergence::Negation);
+        assert_eq!(classify(passive, active, &n), Divergence::Negation);
+        let both = "Ushakov said to reporters that 52 points of the plan had been delayed by the delegation.";
+        assert_eq!(classify(active, both, &n), Divergence::Wording);
+        // The speaker moved to after the quote: a negator negates the word after it, not the
+        // name the clause moved there.
+        assert_eq!(
+            classify(
+                "Ushakov said in Moscow: \u{201c}The plan is ready, we will not accept it.\u{201d}",
+                "\u{201c}The plan is complete and we will not accept it,\u{201d} Ushakov said in Moscow.",
                 &n
             ),
             Divergence::Wording
