@@ -149,8 +149,10 @@ pub fn classify_pairs(texts: &[&str], pairs: &[(usize, usize)], names: &NameInde
     let mut numbering = Numbering::sized_for(&forms);
     let classified: Vec<Numbered> = forms.iter().map(|form| numbering.number(words(form))).collect();
     let facts = WordFacts::of(&classified, &mut numbering, names);
+    let negated: Vec<NegatedWords> = classified.iter().map(|text| NegatedWords::of(text, &facts)).collect();
     let mut scratch = DiffScratch::default();
-    pairs.iter().map(|&(a, b)| classify_words(&classified[a], &classified[b], &facts, &mut scratch)).collect()
+    let texts = |at: usize| (&classified[at], &negated[at]);
+    pairs.iter().map(|&(a, b)| classify_words(texts(a), texts(b), &facts, &mut scratch)).collect()
 }
 
 /// Calls `each` with the [`word_diff`] of every pair of `texts` (positions in it, the first
@@ -227,6 +229,8 @@ struct Facts {
     named: Option<(u32, bool)>,
     /// One of [`NEGATORS`].
     negator: bool,
+    /// A word with content ([`is_content_word`]).
+    content: bool,
 }
 
 impl WordFacts {
@@ -250,6 +254,7 @@ impl WordFacts {
                     person: names.get(&**word).copied(),
                     named: cluster_of(word, names).map(|cluster| (cluster, word.ends_with("'s"))),
                     negator: NEGATORS.contains(&&**word),
+                    content: is_content_word(word),
                 };
                 facts[id as usize] = Some(fact);
             }
@@ -267,7 +272,12 @@ impl WordFacts {
     }
 }
 
-fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut DiffScratch) -> Divergence {
+fn classify_words(
+    (a, negated_in_a): (&Numbered, &NegatedWords),
+    (b, negated_in_b): (&Numbered, &NegatedWords),
+    facts: &WordFacts,
+    scratch: &mut DiffScratch,
+) -> Divergence {
     if a.ids == b.ids {
         return Divergence::Identical;
     }
@@ -302,7 +312,7 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
             && other_words(hunk.removed, hunk.added) <= 2
             && other_words(hunk.added, hunk.removed) <= 2
     };
-    if hunks.iter().any(negated) || negated_in_one_only(a, b, facts) {
+    if hunks.iter().any(negated) || negated_in_a.differ(negated_in_b) {
         return Divergence::Negation;
     }
     let numbers = NumberDifference::of(a, b, facts);
@@ -339,15 +349,18 @@ fn classify_words(a: &Numbered, b: &Numbered, facts: &WordFacts, scratch: &mut D
 /// have been approved".
 const NEGATION_REACH: usize = 4;
 
-/// Whether some content word is in both texts, negated every time in one and never in the
-/// other: the negation went with a clause the translation rewrote, so no short change holds
-/// it ("the delegation had delayed 52 points …" / "52 points … had not been delayed by the
-/// delegation"). A negator negates the first content word after it, past auxiliaries and
-/// function words only (the words have no punctuation left to end a clause with).
-fn negated_in_one_only(a: &Numbered, b: &Numbered, facts: &WordFacts) -> bool {
-    // (word, negated) for every content word, distinct, sorted: a word with both entries is
-    // negated in some places only.
-    let negations = |text: &Numbered| -> Vec<(u32, bool)> {
+/// A text's content words that are negated everywhere in it or nowhere, as (word, negated),
+/// sorted; found once per text, however many pairs it is in. A negator negates the first
+/// content word after it, past auxiliaries and function words only (the words have no
+/// punctuation left to end a clause with).
+struct NegatedWords {
+    words: Vec<(u32, bool)>,
+    /// Some word is negated.
+    any: bool,
+}
+
+impl NegatedWords {
+    fn of(text: &Numbered, facts: &WordFacts) -> NegatedWords {
         let mut found = Vec::new();
         let mut negator_at = None;
         for (at, &id) in text.ids.iter().enumerate() {
@@ -356,7 +369,7 @@ fn negated_in_one_only(a: &Numbered, b: &Numbered, facts: &WordFacts) -> bool {
                 negator_at = Some(at);
             } else if word.number.is_some() {
                 negator_at = None;
-            } else if is_content_word(&text.words[at]) {
+            } else if word.content {
                 let negated = negator_at.is_some_and(|negator| at - negator <= NEGATION_REACH);
                 found.push((id, negated));
                 negator_at = None;
@@ -364,23 +377,33 @@ fn negated_in_one_only(a: &Numbered, b: &Numbered, facts: &WordFacts) -> bool {
         }
         found.sort_unstable();
         found.dedup();
-        found
-    };
-    let only_so = |found: &[(u32, bool)]| -> Vec<(u32, bool)> {
-        found.chunk_by(|x, y| x.0 == y.0).filter(|runs| runs.len() == 1).map(|runs| runs[0]).collect()
-    };
-    let (in_a, in_b) = (only_so(&negations(a)), only_so(&negations(b)));
-    // A merge of the two: a word both have, negated on one side only.
-    let (mut i, mut j) = (0, 0);
-    while i < in_a.len() && j < in_b.len() {
-        let ((x, x_negated), (y, y_negated)) = (in_a[i], in_b[j]);
-        if x == y && x_negated != y_negated {
-            return true;
-        }
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
+        // A word both negated and not somewhere in the text says nothing either way.
+        let words: Vec<(u32, bool)> =
+            found.chunk_by(|x, y| x.0 == y.0).filter(|runs| runs.len() == 1).map(|runs| runs[0]).collect();
+        let any = words.iter().any(|&(_, negated)| negated);
+        NegatedWords { words, any }
     }
-    false
+
+    /// Whether some content word is in both texts, negated every time in one and never in the
+    /// other: the negation went with a clause the translation rewrote, so no short change
+    /// holds it ("the delegation had delayed 52 points …" / "52 points … had not been delayed
+    /// by the delegation").
+    fn differ(&self, other: &NegatedWords) -> bool {
+        if !self.any && !other.any {
+            return false;
+        }
+        let (x, y) = (&self.words, &other.words);
+        let (mut i, mut j) = (0, 0);
+        while i < x.len() && j < y.len() {
+            let ((word_x, negated_x), (word_y, negated_y)) = (x[i], y[j]);
+            if word_x == word_y && negated_x != negated_y {
+                return true;
+            }
+            i += usize::from(word_x <= word_y);
+            j += usize::from(word_y <= word_x);
+        }
+        false
+    }
 }
 
 /// How the number values of two texts differ, counted as multisets (a text that holds the
