@@ -149,7 +149,8 @@ pub fn classify_pairs(texts: &[&str], pairs: &[(usize, usize)], names: &NameInde
     let mut numbering = Numbering::sized_for(&forms);
     let classified: Vec<Numbered> = forms.iter().map(|form| numbering.number(words(form))).collect();
     let facts = WordFacts::of(&classified, &mut numbering, names);
-    let negated: Vec<NegatedWords> = classified.iter().map(|text| NegatedWords::of(text, &facts)).collect();
+    let negated: Vec<Option<NegatedWords>> =
+        classified.iter().map(|text| NegatedWords::of(text, &facts)).collect();
     let mut scratch = DiffScratch::default();
     let texts = |at: usize| (&classified[at], &negated[at]);
     pairs.iter().map(|&(a, b)| classify_words(texts(a), texts(b), &facts, &mut scratch)).collect()
@@ -229,8 +230,6 @@ struct Facts {
     named: Option<(u32, bool)>,
     /// One of [`NEGATORS`].
     negator: bool,
-    /// A word with content ([`is_content_word`]).
-    content: bool,
 }
 
 impl WordFacts {
@@ -254,7 +253,6 @@ impl WordFacts {
                     person: names.get(&**word).copied(),
                     named: cluster_of(word, names).map(|cluster| (cluster, word.ends_with("'s"))),
                     negator: NEGATORS.contains(&&**word),
-                    content: is_content_word(word),
                 };
                 facts[id as usize] = Some(fact);
             }
@@ -273,8 +271,8 @@ impl WordFacts {
 }
 
 fn classify_words(
-    (a, negated_in_a): (&Numbered, &NegatedWords),
-    (b, negated_in_b): (&Numbered, &NegatedWords),
+    (a, negated_in_a): (&Numbered, &Option<NegatedWords>),
+    (b, negated_in_b): (&Numbered, &Option<NegatedWords>),
     facts: &WordFacts,
     scratch: &mut DiffScratch,
 ) -> Divergence {
@@ -312,7 +310,7 @@ fn classify_words(
             && other_words(hunk.removed, hunk.added) <= 2
             && other_words(hunk.added, hunk.removed) <= 2
     };
-    if hunks.iter().any(negated) || negated_in_a.differ(negated_in_b) {
+    if hunks.iter().any(negated) || NegatedWords::differ((a, negated_in_a), (b, negated_in_b)) {
         return Divergence::Negation;
     }
     let numbers = NumberDifference::of(a, b, facts);
@@ -350,17 +348,19 @@ fn classify_words(
 const NEGATION_REACH: usize = 4;
 
 /// A text's content words that are negated everywhere in it or nowhere, as (word, negated),
-/// sorted; found once per text, however many pairs it is in. A negator negates the first
-/// content word after it, past auxiliaries and function words only (the words have no
-/// punctuation left to end a clause with).
+/// sorted; found once per text, however many pairs it is in, and only for a text with a
+/// negator (in any other, no word is negated). A negator negates the first content word after
+/// it, past auxiliaries and function words only (the words have no punctuation left to end a
+/// clause with).
 struct NegatedWords {
     words: Vec<(u32, bool)>,
-    /// Some word is negated.
-    any: bool,
 }
 
 impl NegatedWords {
-    fn of(text: &Numbered, facts: &WordFacts) -> NegatedWords {
+    fn of(text: &Numbered, facts: &WordFacts) -> Option<NegatedWords> {
+        if !text.ids.iter().any(|&id| facts.of_word(id).negator) {
+            return None;
+        }
         let mut found = Vec::new();
         let mut negator_at = None;
         for (at, &id) in text.ids.iter().enumerate() {
@@ -369,7 +369,7 @@ impl NegatedWords {
                 negator_at = Some(at);
             } else if word.number.is_some() {
                 negator_at = None;
-            } else if word.content {
+            } else if is_content_word(&text.words[at]) {
                 let negated = negator_at.is_some_and(|negator| at - negator <= NEGATION_REACH);
                 found.push((id, negated));
                 negator_at = None;
@@ -378,31 +378,36 @@ impl NegatedWords {
         found.sort_unstable();
         found.dedup();
         // A word both negated and not somewhere in the text says nothing either way.
-        let words: Vec<(u32, bool)> =
+        let words =
             found.chunk_by(|x, y| x.0 == y.0).filter(|runs| runs.len() == 1).map(|runs| runs[0]).collect();
-        let any = words.iter().any(|&(_, negated)| negated);
-        NegatedWords { words, any }
+        Some(NegatedWords { words })
     }
 
     /// Whether some content word is in both texts, negated every time in one and never in the
     /// other: the negation went with a clause the translation rewrote, so no short change
     /// holds it ("the delegation had delayed 52 points …" / "52 points … had not been delayed
     /// by the delegation").
-    fn differ(&self, other: &NegatedWords) -> bool {
-        if !self.any && !other.any {
-            return false;
-        }
-        let (x, y) = (&self.words, &other.words);
-        let (mut i, mut j) = (0, 0);
-        while i < x.len() && j < y.len() {
-            let ((word_x, negated_x), (word_y, negated_y)) = (x[i], y[j]);
-            if word_x == word_y && negated_x != negated_y {
-                return true;
+    fn differ(a: (&Numbered, &Option<NegatedWords>), b: (&Numbered, &Option<NegatedWords>)) -> bool {
+        match (a, b) {
+            ((_, None), (_, None)) => false,
+            // The other text negates nothing: a word negated here and used there.
+            ((_, Some(negating)), (plain, None)) | ((plain, None), (_, Some(negating))) => {
+                negating.words.iter().any(|&(word, negated)| negated && plain.ids.contains(&word))
             }
-            i += usize::from(word_x <= word_y);
-            j += usize::from(word_y <= word_x);
+            ((_, Some(x)), (_, Some(y))) => {
+                let (x, y) = (&x.words, &y.words);
+                let (mut i, mut j) = (0, 0);
+                while i < x.len() && j < y.len() {
+                    let ((word_x, negated_x), (word_y, negated_y)) = (x[i], y[j]);
+                    if word_x == word_y && negated_x != negated_y {
+                        return true;
+                    }
+                    i += usize::from(word_x <= word_y);
+                    j += usize::from(word_y <= word_x);
+                }
+                false
+            }
         }
-        false
     }
 }
 
