@@ -287,7 +287,7 @@ mod tests {
     fn each_kind_is_scored_on_the_pairs_that_changed_it() {
         // Statement 1: `b` negated; statement 2: `e` named another person; statement 3: `h`
         // changed a number. The negation is found, the person is missed (the pair called a
-        // number), the number found once of twice.
+        // number), the number found in one of its two pairs.
         let gold = vec![
             (key("a", 0), 1),
             (key("b", 0), 1),
