@@ -332,10 +332,25 @@ fn classify_words(
         return Divergence::Number;
     }
     // A possessive names the owner, not the one meant ("Trump's envoy"), so it does not count.
+    // A change renames someone when each side names someone the other text names nowhere
+    // (possessive or not): a translation that reorders a sentence moves its names from one
+    // change to another ("… between Ushakov and Dmitriev, and between Ushakov and Witkoff" /
+    // "… between Witkoff and Ushakov, as well as Ushakov and Dmitriev"), and that is no
+    // renaming.
+    let named_in = |text: &Numbered, cluster: u32| {
+        text.ids.iter().any(|&id| facts.of_word(id).named.is_some_and(|(named, _)| named == cluster))
+    };
     let renamed = |hunk: &Hunk| {
         let people = |ids: &[u32]| facts.hunk_set(ids, |word| word.person);
         let (before, after) = (people(hunk.removed), people(hunk.added));
-        !before.is_empty() && !after.is_empty() && before.is_disjoint(&after)
+        let only_in = |set: &HunkSet<u32>, other: &Numbered| {
+            set.as_slice().iter().any(|&cluster| !named_in(other, cluster))
+        };
+        !before.is_empty()
+            && !after.is_empty()
+            && before.is_disjoint(&after)
+            && only_in(&before, b)
+            && only_in(&after, a)
     };
     if hunks.iter().any(renamed) {
         return Divergence::Name;
@@ -1020,6 +1035,24 @@ mod tests {
             ),
             Divergence::Name
         );
+    }
+
+    #[test]
+    fn names_moved_by_a_reordered_sentence_are_no_renaming() {
+        let n = names();
+        // Each change swaps one person for another, but both texts name all three.
+        let reordered = (
+            "Calls between Ushakov and Peskov, and between Ushakov and Witkoff, were leaked.",
+            "Calls between Witkoff and Ushakov, as well as Ushakov and Peskov, were leaked.",
+        );
+        assert_eq!(classify(reordered.0, reordered.1, &n), Divergence::Wording);
+        assert_eq!(classify(reordered.1, reordered.0, &n), Divergence::Wording);
+        // Of the two people replaced, Ushakov is still named in the other text (as the owner of
+        // a possessive) but Witkoff is not: someone was renamed.
+        let renamed =
+            ("Witkoff and Ushakov spoke on Monday.", "Peskov spoke on Monday, Ushakov's aide said.");
+        assert_eq!(classify(renamed.0, renamed.1, &n), Divergence::Name);
+        assert_eq!(classify(renamed.1, renamed.0, &n), Divergence::Name);
     }
 
     #[test]
