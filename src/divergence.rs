@@ -71,6 +71,9 @@ const NEGATORS: &[&str] = &[
     "not", "no", "never", "nothing", "none", "nobody", "neither", "nor", "without", "cannot", "t", "nowhere",
 ];
 
+/// Adverbs that, after "not", narrow what is said instead of negating it (see [`words`]).
+const FOCUSING_ADVERBS: &[&str] = &["only", "just", "merely", "simply"];
+
 /// Number words other than [`SPELLED_NUMBERS`]: they count as themselves.
 const NUMBER_WORDS: &[&str] =
     &["hundred", "thousand", "million", "billion", "trillion", "dozen", "half", "percent"];
@@ -78,7 +81,9 @@ const NUMBER_WORDS: &[&str] =
 /// Words of a matching form; a possessive `'s` stays on its word (`trump's`), so that the
 /// owner of a possessive is not taken for the person a sentence is about, and a number whose
 /// thousands are marked is one word of its digits (`4,698`, `4.698` and `4'698` are all `4698`,
-/// as translations from languages that mark them otherwise write it).
+/// as translations from languages that mark them otherwise write it). "Not" before a focusing
+/// adverb is one word with it ("not only", "not just"): "not only approved … but also signed"
+/// asserts both, and is not a negation of "approved … and signed".
 fn words(form: &str) -> Vec<Cow<'_, str>> {
     let mut words: Vec<Cow<str>> = Vec::with_capacity(likely_words(form));
     let (mut previous_start, mut previous_end) = (0, 0);
@@ -96,6 +101,15 @@ fn words(form: &str) -> Vec<Cow<'_, str>> {
                     && joined.as_bytes()[previous.len()] == b'\'';
                 *previous =
                     if contiguous { Cow::Borrowed(joined) } else { Cow::Owned(format!("{previous}'s")) };
+                digit_groups = false;
+            }
+            Some(previous) if *previous == "not" && FOCUSING_ADVERBS.contains(&word) => {
+                let joined = &form[previous_start..start + word.len()];
+                *previous = if joined.len() == 4 + word.len() {
+                    Cow::Borrowed(joined)
+                } else {
+                    Cow::Owned(format!("not {word}"))
+                };
                 digit_groups = false;
             }
             Some(previous)
@@ -1034,6 +1048,34 @@ mod tests {
                 &n
             ),
             Divergence::Name
+        );
+    }
+
+    #[test]
+    fn not_only_but_also_is_no_negation() {
+        let n = names();
+        let affirmed = "Witkoff approved the plan and signed it.";
+        for focused in [
+            "Witkoff not only approved the plan but also signed it.",
+            "Not only did Witkoff approve the plan, he also signed it.",
+            "Witkoff approved not just the plan but signed it.",
+        ] {
+            assert_ne!(classify(focused, affirmed, &n), Divergence::Negation, "{focused}");
+            assert_ne!(classify(affirmed, focused, &n), Divergence::Negation, "{focused}");
+        }
+        // "Not" is still a negator before anything else, and before a focusing adverb that
+        // does not follow it.
+        assert_eq!(
+            classify(
+                "Witkoff did not approve the plan, only the annex.",
+                "Witkoff approved the plan, only the annex.",
+                &n
+            ),
+            Divergence::Negation
+        );
+        assert_eq!(
+            classify("Witkoff did not simply approve the plan.", "Witkoff did simply approve the plan.", &n),
+            Divergence::Wording
         );
     }
 
