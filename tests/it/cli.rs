@@ -144,8 +144,9 @@ fn synth_check_evaluate_round_trip() {
     let output = run(&root(), &["evaluate", "--gold", &path("a/gold"), "--reports", &path("out")]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report = stdout(&output);
-    let metrics: Vec<&str> =
-        report.lines().skip(1).map(|line| line.split(',').next().unwrap_or("")).collect();
+    // metric, precision, recall, f1, predicted, gold
+    let rows: Vec<Vec<&str>> = report.lines().skip(1).map(|line| line.split(',').collect()).collect();
+    let metrics: Vec<&str> = rows.iter().map(|fields| fields[0]).collect();
     assert_eq!(
         metrics,
         [
@@ -159,19 +160,17 @@ fn synth_check_evaluate_round_trip() {
         ],
         "{report}"
     );
-    let counts = |line: &str| -> (usize, usize) {
-        let fields: Vec<&str> = line.split(',').collect();
+    let counts = |fields: &[&str]| -> (usize, usize) {
         (fields[4].parse().expect("a count"), fields[5].parse().expect("a count"))
     };
-    let rows: Vec<&str> = report.lines().skip(1).collect();
     // The kinds apart add up to the kinds together: claims, and gold pairs with one change.
-    let apart = rows[4..].iter().map(|line| counts(line)).fold((0, 0), |sum, (p, g)| (sum.0 + p, sum.1 + g));
-    assert_eq!(apart, counts(rows[3]), "{report}");
+    let apart =
+        rows[4..].iter().map(|fields| counts(fields)).fold((0, 0), |sum, (p, g)| (sum.0 + p, sum.1 + g));
+    assert_eq!(apart, counts(&rows[3]), "{report}");
     // A sentence that names another person is not aligned with its statement (see the
     // README's scale section): that row is measured, and not held to a floor.
-    assert!(counts(rows[6]).1 > 0, "{report}");
-    for line in &rows[..6] {
-        let fields: Vec<&str> = line.split(',').collect();
+    assert!(counts(&rows[6]).1 > 0, "{report}");
+    for fields in &rows[..6] {
         let (precision, recall): (f64, f64) =
             (fields[1].parse().expect("a number"), fields[2].parse().expect("a number"));
         // Changed facts are found where the changed sentence is still aligned.
