@@ -69,25 +69,30 @@ pub fn load(inputs: &[PathBuf], options: &LoadOptions) -> Loaded {
 }
 
 fn load_directory(root: &Path, options: &LoadOptions, loaded: &mut Loaded) {
-    /// A directory entry to load, or why it could not be listed.
+    /// A directory entry to load, or what to say of it instead.
     enum Found {
         File { path: PathBuf, source: String },
-        Unreadable(Diagnostic),
+        Reported(Diagnostic),
     }
     let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
     let found: Vec<Found> = walker
         .into_iter()
         .filter_map(|entry| match entry {
-            Ok(entry) => (entry.file_type().is_file()
-                && is_text_extension(entry.path())
-                && !is_corpus_metadata(entry.path()))
-            .then(|| {
+            Ok(entry) if !entry.file_type().is_file() || is_corpus_metadata(entry.path()) => None,
+            Ok(entry) if is_text_extension(entry.path()) => {
                 let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-                Found::File { source: source_name(relative), path: entry.into_path() }
-            }),
+                Some(Found::File { source: source_name(relative), path: entry.into_path() })
+            }
+            // A file of records in a folder of articles may be a corpus, or the output of an
+            // earlier run: which, only the user knows, so it is named rather than guessed at.
+            Ok(entry) if is_record_extension(entry.path()) => Some(Found::Reported(Diagnostic::warning(
+                entry.path(),
+                "JSONL and CSV files are read only when named as inputs, not found in a directory; skipped",
+            ))),
+            Ok(_) => None,
             Err(err) => {
                 let path = err.path().unwrap_or(root).to_path_buf();
-                Some(Found::Unreadable(Diagnostic::error(path, format!("cannot read: {err}"))))
+                Some(Found::Reported(Diagnostic::error(path, format!("cannot read: {err}"))))
             }
         })
         .collect();
@@ -99,7 +104,7 @@ fn load_directory(root: &Path, options: &LoadOptions, loaded: &mut Loaded) {
             let mut one = Loaded::default();
             match found {
                 Found::File { path, source } => load_file(&path, &source, options, &mut one),
-                Found::Unreadable(diagnostic) => one.diagnostics.push(diagnostic),
+                Found::Reported(diagnostic) => one.diagnostics.push(diagnostic),
             }
             one
         })
@@ -122,6 +127,11 @@ fn is_corpus_metadata(path: &Path) -> bool {
 
 fn is_text_extension(path: &Path) -> bool {
     matches!(extension(path).as_deref(), Some("txt" | "md"))
+}
+
+/// Files of records (one document each), as [`load_file`] reads them.
+fn is_record_extension(path: &Path) -> bool {
+    matches!(extension(path).as_deref(), Some("jsonl" | "ndjson" | "csv"))
 }
 
 fn extension(path: &Path) -> Option<String> {

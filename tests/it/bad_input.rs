@@ -147,6 +147,25 @@ fn directory_with_nothing_readable_is_fatal_when_alone() {
 }
 
 #[test]
+fn record_files_in_a_directory_are_named_not_silently_skipped() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("good.txt"), GOOD).expect("writable");
+    std::fs::write(dir.path().join("records.jsonl"), "{\"source\": \"r\", \"text\": \"Hi.\"}\n")
+        .expect("writable");
+    std::fs::write(dir.path().join("picture.png"), b"\x89PNG").expect("writable");
+    let output = run_in(dir.path(), &["segment", "."], b"");
+    // A warning: the articles are read and the exit code is 0.
+    assert_eq!(output.status.code(), Some(0));
+    let err = stderr(&output);
+    assert!(
+        err.contains("warning: ./records.jsonl: JSONL and CSV files are read only when named as inputs"),
+        "{err}"
+    );
+    assert!(!err.contains("picture.png"), "{err}");
+    assert_good_survives(&stdout(&output));
+}
+
+#[test]
 fn directories_are_read_recursively_in_sorted_order() {
     let dir = tempfile::tempdir().expect("temporary directory");
     for name in ["b/z.txt", "a.md", "b/a.txt", "c.json", "README.md", ".hidden.txt"] {
