@@ -23,11 +23,14 @@ pub struct LoadOptions {
     /// Lines longer than this many bytes are reported and blanked: no article has them, and
     /// carrying them into every later stage would cost memory for nothing.
     pub max_line_bytes: usize,
+    /// Where this run writes its reports (a directory or a file). A JSONL or CSV file found
+    /// there while reading a directory is an earlier run's report, left out without a word.
+    pub output: Option<PathBuf>,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { max_line_bytes: 1 << 20 }
+        LoadOptions { max_line_bytes: 1 << 20, output: None }
     }
 }
 
@@ -74,6 +77,10 @@ fn load_directory(root: &Path, options: &LoadOptions, loaded: &mut Loaded) {
         File { path: PathBuf, source: String },
         Reported(Diagnostic),
     }
+    let output = options.output.as_deref().and_then(|output| output.canonicalize().ok());
+    let is_output = |path: &Path| {
+        output.as_deref().is_some_and(|output| path.canonicalize().is_ok_and(|path| path.starts_with(output)))
+    };
     let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name();
     let found: Vec<Found> = walker
         .into_iter()
@@ -83,9 +90,10 @@ fn load_directory(root: &Path, options: &LoadOptions, loaded: &mut Loaded) {
                 let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
                 Some(Found::File { source: source_name(relative), path: entry.into_path() })
             }
-            // A file of records in a folder of articles may be a corpus, or the output of an
-            // earlier run: which, only the user knows, so it is named rather than guessed at.
-            Ok(entry) if is_record_extension(entry.path()) => Some(Found::Reported(Diagnostic::warning(
+            // A file of records in a folder of articles may be a corpus, or an earlier run's
+            // report kept elsewhere: which, only the user knows, so it is named rather than
+            // guessed at.
+            Ok(entry) if is_record_extension(entry.path()) && !is_output(entry.path()) => Some(Found::Reported(Diagnostic::warning(
                 entry.path(),
                 "JSONL and CSV files are read only when named as inputs, not found in a directory; skipped",
             ))),

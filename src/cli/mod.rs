@@ -147,10 +147,11 @@ struct CheckArgs {
 }
 
 impl InputArgs {
-    fn config(&self) -> Config {
+    /// The run's configuration; `output` is where its reports go.
+    fn config(&self, output: Option<&Path>) -> Config {
         Config {
             threads: self.threads,
-            load: LoadOptions { max_line_bytes: self.max_line_bytes },
+            load: LoadOptions { max_line_bytes: self.max_line_bytes, output: output.map(Path::to_path_buf) },
             progress: !self.quiet,
             ..Config::default()
         }
@@ -239,7 +240,7 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-fn analyse(input: &InputArgs, depth: Depth) -> anyhow::Result<(Analysis, ExitStatus)> {
+fn analyse(input: &InputArgs, depth: Depth, output: Option<&Path>) -> anyhow::Result<(Analysis, ExitStatus)> {
     // The analysis runs in a pool of its own, and the reports' parallel work in rayon's global
     // pool, which is sized as asked too: `-j1` is one thread from start to finish.
     if input.threads > 0 {
@@ -248,7 +249,7 @@ fn analyse(input: &InputArgs, depth: Depth) -> anyhow::Result<(Analysis, ExitSta
             .build_global()
             .with_context(|| format!("cannot start {} threads", input.threads))?;
     }
-    let analysis = run(&input.paths, &Config { depth, ..input.config() })?;
+    let analysis = run(&input.paths, &Config { depth, ..input.config(output) })?;
     report_diagnostics(&analysis.diagnostics);
     if analysis.documents.is_empty() {
         return Err(Error::NoDocuments(analysis.diagnostics.len()).into());
@@ -262,7 +263,7 @@ fn analyse(input: &InputArgs, depth: Depth) -> anyhow::Result<(Analysis, ExitSta
 }
 
 fn single_report(args: &SingleReport, depth: Depth, report: Report) -> anyhow::Result<ExitStatus> {
-    let (mut analysis, status) = analyse(&args.input, depth)?;
+    let (mut analysis, status) = analyse(&args.input, depth, args.output.as_deref())?;
     let mut timings = std::mem::take(&mut analysis.timings);
     let write = |out: &mut dyn Write| report(out, &analysis);
     timings.time("write", || -> anyhow::Result<()> {
@@ -285,7 +286,7 @@ fn single_report(args: &SingleReport, depth: Depth, report: Report) -> anyhow::R
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let (mut analysis, status) = analyse(&args.input, Depth::Alignment)?;
+    let (mut analysis, status) = analyse(&args.input, Depth::Alignment, Some(&args.output))?;
     let mut timings = std::mem::take(&mut analysis.timings);
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create output directory {}", args.output.display()))?;

@@ -163,6 +163,19 @@ fn record_files_in_a_directory_are_named_not_silently_skipped() {
     );
     assert!(!err.contains("picture.png"), "{err}");
     assert_good_survives(&stdout(&output));
+    // The run's own reports, there from a run before, are neither read nor named.
+    for _ in 0..2 {
+        let output = run_in(dir.path(), &["check", ".", "-q", "-o", "reports"], b"");
+        assert_eq!(output.status.code(), Some(0));
+        let err = stderr(&output);
+        assert!(err.contains("records.jsonl") && !err.contains("reports/"), "{err}");
+    }
+    let output = run_in(dir.path(), &["align", ".", "-o", "reports/alignments.csv"], b"");
+    let err = stderr(&output);
+    assert!(err.contains("records.jsonl") && !err.contains("alignments.csv"), "{err}");
+    // Reports kept anywhere else are named like any other file of records.
+    let output = run_in(dir.path(), &["check", ".", "-q", "-o", "elsewhere"], b"");
+    assert!(stderr(&output).contains("warning: ./reports/alignments.csv"), "{}", stderr(&output));
 }
 
 #[test]
