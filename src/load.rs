@@ -93,10 +93,10 @@ fn load_directory(root: &Path, options: &LoadOptions, loaded: &mut Loaded) {
             // A file of records in a folder of articles may be a corpus, or an earlier run's
             // report kept elsewhere: which, only the user knows, so it is named rather than
             // guessed at.
-            Ok(entry) if is_record_extension(entry.path()) && !is_output(entry.path()) => Some(Found::Reported(Diagnostic::warning(
-                entry.path(),
-                "JSONL and CSV files are read only when named as inputs, not found in a directory; skipped",
-            ))),
+            Ok(entry) if is_record_extension(entry.path()) && !is_output(entry.path()) => {
+                let skipped = "JSONL and CSV files are read only when named as inputs, not found in a directory; skipped";
+                Some(Found::Reported(Diagnostic::warning(entry.path(), skipped)))
+            }
             Ok(_) => None,
             Err(err) => {
                 let path = err.path().unwrap_or(root).to_path_buf();
