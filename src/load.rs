@@ -93,7 +93,7 @@ fn load_directory(root: &Path, options: &LoadOptions, loaded: &mut Loaded) {
             // A file of records in a folder of articles may be a corpus, or an earlier run's
             // report kept elsewhere: which, only the user knows, so it is named rather than
             // guessed at.
-            Ok(entry) if is_record_extension(entry.path()) && !is_output(entry.path()) => {
+            Ok(entry) if record_format(entry.path()).is_some() && !is_output(entry.path()) => {
                 let skipped = "JSONL and CSV files are read only when named as inputs, not found in a directory; skipped";
                 Some(Found::Reported(Diagnostic::warning(entry.path(), skipped)))
             }
@@ -137,9 +137,19 @@ fn is_text_extension(path: &Path) -> bool {
     matches!(extension(path).as_deref(), Some("txt" | "md"))
 }
 
-/// Files of records (one document each), as [`load_file`] reads them.
-fn is_record_extension(path: &Path) -> bool {
-    matches!(extension(path).as_deref(), Some("jsonl" | "ndjson" | "csv"))
+/// How a file of records (one document each) is written.
+enum RecordFormat {
+    Jsonl,
+    Csv,
+}
+
+/// The record format a path's extension names, if any; any other file is text.
+fn record_format(path: &Path) -> Option<RecordFormat> {
+    match extension(path).as_deref() {
+        Some("jsonl" | "ndjson") => Some(RecordFormat::Jsonl),
+        Some("csv") => Some(RecordFormat::Csv),
+        _ => None,
+    }
 }
 
 fn extension(path: &Path) -> Option<String> {
@@ -166,10 +176,10 @@ fn load_file(path: &Path, name: &str, options: &LoadOptions, loaded: &mut Loaded
             return;
         }
     };
-    match extension(path).as_deref() {
-        Some("jsonl" | "ndjson") => load_jsonl(path, &bytes, options, loaded),
-        Some("csv") => load_csv(path, &bytes, options, loaded),
-        _ => load_text(path, name, bytes, options, loaded),
+    match record_format(path) {
+        Some(RecordFormat::Jsonl) => load_jsonl(path, &bytes, options, loaded),
+        Some(RecordFormat::Csv) => load_csv(path, &bytes, options, loaded),
+        None => load_text(path, name, bytes, options, loaded),
     }
 }
 
