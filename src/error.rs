@@ -12,8 +12,9 @@ pub enum Error {
     /// None of the inputs yielded a single readable document.
     #[error("no readable documents in the input ({0} problem(s) reported above)")]
     NoDocuments(usize),
-    /// An output file or directory could not be written.
-    #[error("cannot write {path}: {source}")]
+    /// An output file or directory could not be written. Its message leaves the cause to
+    /// `source` (printed after it by `{:#}`), so that the cause is told once.
+    #[error("cannot write {path}")]
     Write {
         /// The output path.
         path: PathBuf,
@@ -21,7 +22,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A CSV row could not be serialised.
-    #[error("cannot write CSV to {path}: {source}")]
+    #[error("cannot write CSV to {path}")]
     Csv {
         /// The output path.
         path: PathBuf,

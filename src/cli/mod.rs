@@ -240,6 +240,22 @@ fn evaluate(args: &EvaluateArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
+/// Fails, before any work, if a report could not be written at `path`: a directory there, or
+/// no directory to hold it. What else can fail (permissions, a full disk) is told on writing.
+fn ensure_file_can_be_written(path: &Path) -> anyhow::Result<()> {
+    if path.is_dir() {
+        anyhow::bail!(
+            "cannot write {}: it is a directory (`check` writes every report into one)",
+            path.display()
+        );
+    }
+    let parent = path.parent().filter(|parent| !parent.as_os_str().is_empty());
+    if let Some(parent) = parent.filter(|parent| !parent.is_dir()) {
+        anyhow::bail!("cannot write {}: there is no directory {}", path.display(), parent.display());
+    }
+    Ok(())
+}
+
 fn analyse(input: &InputArgs, depth: Depth, output: Option<&Path>) -> anyhow::Result<(Analysis, ExitStatus)> {
     // The analysis runs in a pool of its own, and the reports' parallel work in rayon's global
     // pool, which is sized as asked too: `-j1` is one thread from start to finish.
@@ -263,6 +279,9 @@ fn analyse(input: &InputArgs, depth: Depth, output: Option<&Path>) -> anyhow::Re
 }
 
 fn single_report(args: &SingleReport, depth: Depth, report: Report) -> anyhow::Result<ExitStatus> {
+    if let Some(path) = &args.output {
+        ensure_file_can_be_written(path)?;
+    }
     let (mut analysis, status) = analyse(&args.input, depth, args.output.as_deref())?;
     let mut timings = std::mem::take(&mut analysis.timings);
     let write = |out: &mut dyn Write| report(out, &analysis);
@@ -286,10 +305,15 @@ fn single_report(args: &SingleReport, depth: Depth, report: Report) -> anyhow::R
 }
 
 fn check(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let (mut analysis, status) = analyse(&args.input, Depth::Alignment, Some(&args.output))?;
-    let mut timings = std::mem::take(&mut analysis.timings);
+    // Made before the analysis, which at scale takes a while: a directory that cannot be made
+    // is told at once rather than after the work it would have held.
+    if args.output.is_file() {
+        anyhow::bail!("cannot create output directory {}: it is a file", args.output.display());
+    }
     std::fs::create_dir_all(&args.output)
         .with_context(|| format!("cannot create output directory {}", args.output.display()))?;
+    let (mut analysis, status) = analyse(&args.input, Depth::Alignment, Some(&args.output))?;
+    let mut timings = std::mem::take(&mut analysis.timings);
     // Costliest first at scale: alignments.csv is most of the bytes (both texts and the diff of
     // every pair), and the duplicates and divergences reports take the most work to find. Each
     // writer thread takes the next report no other has taken, so the work balances itself

@@ -95,14 +95,41 @@ fn jsonl_on_stdin_is_read() {
 }
 
 #[test]
-fn unwritable_output_is_fatal() {
+fn unusable_output_is_told_before_the_inputs_are_read() {
     let out = tempfile::tempdir().expect("temporary directory");
     let blocker = out.path().join("file");
     std::fs::write(&blocker, "not a directory").expect("writable");
-    let target = blocker.join("reports");
-    let output = run(&root(), &["check", "corpus", "-q", "-o", target.to_str().expect("UTF-8")]);
+    let under_file = blocker.join("reports");
+    let missing_directory = out.path().join("missing/names.csv");
+    let runs = [
+        vec!["check", "missing.txt", "-q", "-o", under_file.to_str().expect("UTF-8")],
+        vec!["check", "missing.txt", "-q", "-o", blocker.to_str().expect("UTF-8")],
+        vec!["names", "missing.txt", "-o", missing_directory.to_str().expect("UTF-8")],
+        vec!["align", "missing.txt", "-o", out.path().to_str().expect("UTF-8")],
+    ];
+    let expected =
+        ["cannot create output directory", "it is a file", "there is no directory", "it is a directory"];
+    for (args, expected) in runs.iter().zip(expected) {
+        let output = run(&root(), args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(!err.contains("missing.txt"), "the inputs are not read: {err}");
+    }
+}
+
+#[test]
+fn a_write_error_tells_its_cause_once() {
+    let out = tempfile::tempdir().expect("temporary directory");
+    let blocker = out.path().join("file");
+    std::fs::write(&blocker, "not a directory").expect("writable");
+    let target = blocker.join("synthetic");
+    let output =
+        run(&root(), &["synth", "--sources", "2", "--sentences", "5", "-o", target.to_str().expect("UTF-8")]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("cannot create output directory"), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("cannot write"), "{err}");
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
 }
 
 #[test]
