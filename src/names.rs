@@ -232,6 +232,23 @@ const CLAUSE_WORDS: &[&str] = &[
 const LOCATIVES: &[&str] =
     &["in", "from", "at", "into", "across", "near", "outside", "inside", "throughout", "within"];
 
+/// Speech verbs that come before their speaker in an attribution after a quote ("…," said
+/// Peskov); verbs that take an object there ("told Reuters", "asked Putin") are not here.
+const INVERTING_SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "added",
+    "explained",
+    "noted",
+    "wrote",
+    "replied",
+    "recalled",
+    "warned",
+    "insisted",
+    "argued",
+    "continued",
+];
+
 const SPEECH_VERBS: &[&str] = &[
     "said",
     "says",
@@ -265,6 +282,8 @@ struct Token<'t> {
     text: &'t str,
     /// Only whitespace between this token and the previous one.
     joined: bool,
+    /// A comma right after the previous token ("Yermak, Zelensky's chief of staff").
+    after_comma: bool,
     /// First word of a sentence or of a quotation or clause after a colon.
     clause_start: bool,
     possessive: bool,
@@ -522,7 +541,16 @@ fn tokens<'t>(text: &'t str, chars: &impl Characters) -> Vec<Token<'t>> {
         let clause_start = tokens.is_empty()
             || gap_trimmed.ends_with([':', '“', '"', '«', '„', '‘', '(', '—', '–', ';', '.', '?', '!'])
                 && !after_initial;
-        tokens.push(Token { text: word, joined, clause_start, possessive, initial, contraction });
+        let after_comma = gap_trimmed.starts_with(',');
+        tokens.push(Token {
+            text: word,
+            joined,
+            after_comma,
+            clause_start,
+            possessive,
+            initial,
+            contraction,
+        });
         gap_start = position;
     }
     tokens
@@ -660,17 +688,44 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
         }
         tentative = word.clause_start && vocabulary.inner_capitalised_count(word.text) == 0;
     }
+    // The word before the name may open the run ("In Moscow, …" at a sentence's start).
+    let mut opener_buffer = [0; 32];
+    let word_before =
+        if first > 0 { Some(run[first - 1].lower(&mut opener_buffer)) } else { previous.clone() };
+    let locative = word_before.as_deref().is_some_and(|w| LOCATIVES.contains(&w));
+    // The speaker after a quote: `"…," said Peskov` (the verb opens a clause of its own; a
+    // verb with an object, "told Reuters", is not in the list).
+    let inverted_speech = start > 0
+        && !tokens[start - 1].joined
+        && !run[last - 1].possessive
+        && previous.as_deref().is_some_and(|w| INVERTING_SPEECH_VERBS.contains(&w));
     let context = MentionContext {
-        title,
+        title: title || (last == run.len() && !locative && has_appositive_title(&tokens[end..])),
         article,
-        locative: previous.as_deref().is_some_and(|w| LOCATIVES.contains(&w)),
-        speech: following.as_deref().is_some_and(|w| SPEECH_VERBS.contains(&w)),
+        locative,
+        speech: inverted_speech || following.as_deref().is_some_and(|w| SPEECH_VERBS.contains(&w)),
     };
     let tokens = name
         .iter()
         .map(|t| if t.initial { Cow::Owned(format!("{}.", t.text)) } else { Cow::Borrowed(t.text) })
         .collect();
     Some(FoundName { tokens, context, tentative })
+}
+
+/// Words an appositive may run to before its title: "a former CIA Moscow station chief".
+const APPOSITIVE_WORDS: usize = 6;
+
+/// Whether `after` (the tokens after a name) opens with an appositive that gives a role: a
+/// comma, then a determiner or a possessive, and a title before the next punctuation
+/// ("Andriy Yermak, Zelensky's powerful chief of staff"; "Daniel Hoffman, a former CIA Moscow
+/// station chief"). A place fronting its clause takes the subject's title after the comma ("In
+/// Moscow, the president said …"): the caller leaves out names after a locative.
+fn has_appositive_title(after: &[Token]) -> bool {
+    let Some(first) = after.first().filter(|token| token.after_comma) else { return false };
+    let opens = first.possessive || ["a", "an", "the"].contains(&first.lower(&mut [0; 32]).as_ref());
+    let phrase =
+        after.iter().take(APPOSITIVE_WORDS).enumerate().take_while(|(at, token)| *at == 0 || token.joined);
+    opens && phrase.skip(1).any(|(_, token)| token.is_title())
 }
 
 /// A word formed from another capitalised word of the corpus with a demonym suffix:
@@ -809,6 +864,28 @@ mod tests {
                 CONTEXT
             ),
             ["Donald Trump [T]", "Steve Witkoff [T]", "Yuri Ushakov", "Moscow [L]"]
+        );
+    }
+
+    #[test]
+    fn an_appositive_role_or_a_speech_verb_before_the_name_tells_a_person() {
+        assert_eq!(
+            mentions(
+                "Andriy Yermak, Zelensky’s powerful chief of staff, called. “It is hard,” explained Daniel \
+                 Hoffman, a retired station chief.",
+                CONTEXT
+            ),
+            ["Andriy Yermak [T]", "Zelensky", "Daniel Hoffman [TS]"]
+        );
+        // A place fronting its clause, an appositive with no role, a verb with an object, and an
+        // owner after the verb are no such evidence.
+        assert_eq!(
+            mentions(
+                "In Moscow, the president said no. Kyiv, the capital, is cold. He told Reuters so. \
+                 “No,” said Moscow’s envoy.",
+                CONTEXT
+            ),
+            ["Moscow [L]", "Kyiv?", "Reuters", "Moscow"]
         );
     }
 
