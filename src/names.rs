@@ -692,7 +692,13 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
     let mut opener_buffer = [0; 32];
     let word_before =
         if first > 0 { Some(run[first - 1].lower(&mut opener_buffer)) } else { previous.clone() };
-    let locative = word_before.as_deref().is_some_and(|w| LOCATIVES.contains(&w));
+    let is_locative = |word: &str| LOCATIVES.contains(&word);
+    // "in the United States": the article goes with the preposition, and the name is a place's.
+    let after_locative_article = previous.as_deref() == Some("the")
+        && start >= 2
+        && tokens[start - 1].joined
+        && is_locative(&tokens[start - 2].lower(&mut [0; 32]));
+    let locative = after_locative_article || word_before.as_deref().is_some_and(is_locative);
     // The speaker after a quote: `"…," said Peskov` (the verb opens a clause of its own; a
     // verb with an object, "told Reuters", is not in the list).
     let inverted_speech = start > 0
@@ -701,7 +707,7 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
         && previous.as_deref().is_some_and(|w| INVERTING_SPEECH_VERBS.contains(&w));
     let context = MentionContext {
         title: title || (last == run.len() && !locative && has_appositive_title(&tokens[end..])),
-        article,
+        article: article && !after_locative_article,
         locative,
         speech: inverted_speech || following.as_deref().is_some_and(|w| SPEECH_VERBS.contains(&w)),
     };
@@ -886,6 +892,14 @@ mod tests {
                 CONTEXT
             ),
             ["Moscow [L]", "Kyiv?", "Reuters", "Moscow"]
+        );
+    }
+
+    #[test]
+    fn after_a_preposition_the_article_goes_with_it() {
+        assert_eq!(
+            mentions("They met in the Middle East; the White House and the Kremlin agreed.", CONTEXT),
+            ["Middle East [L]", "White House [A]", "Kremlin [A]"]
         );
     }
 
