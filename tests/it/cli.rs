@@ -94,11 +94,17 @@ fn jsonl_on_stdin_is_read() {
     assert!(text.contains("paper,sentence,0,1,0,20,,Vitkoff met Ushakov."), "{text}");
 }
 
+/// A temporary directory holding a file, `file`, where an output directory might be asked for.
+fn directory_with_a_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let out = tempfile::tempdir().expect("temporary directory");
+    let file = out.path().join("file");
+    std::fs::write(&file, "not a directory").expect("writable");
+    (out, file)
+}
+
 #[test]
 fn unusable_output_is_told_before_the_inputs_are_read() {
-    let out = tempfile::tempdir().expect("temporary directory");
-    let blocker = out.path().join("file");
-    std::fs::write(&blocker, "not a directory").expect("writable");
+    let (out, blocker) = directory_with_a_file();
     let under_file = blocker.join("reports");
     let missing_directory = out.path().join("missing/names.csv");
     let runs = [
@@ -120,9 +126,7 @@ fn unusable_output_is_told_before_the_inputs_are_read() {
 
 #[test]
 fn a_write_error_tells_its_cause_once() {
-    let out = tempfile::tempdir().expect("temporary directory");
-    let blocker = out.path().join("file");
-    std::fs::write(&blocker, "not a directory").expect("writable");
+    let (_out, blocker) = directory_with_a_file();
     let target = blocker.join("synthetic");
     let output =
         run(&root(), &["synth", "--sources", "2", "--sentences", "5", "-o", target.to_str().expect("UTF-8")]);
