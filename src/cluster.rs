@@ -107,7 +107,8 @@ pub struct Variant {
 pub struct NameCluster {
     /// 1-based, in order of total mentions (then canonical spelling).
     pub id: u32,
-    /// The spelling used by the most sources (ties: most mentions, then alphabetical).
+    /// The spelling used by the most sources (ties: most mentions, then alphabetical), never
+    /// a given name alone.
     pub canonical: String,
     /// Person, organisation, place or other.
     pub kind: EntityKind,
@@ -116,10 +117,22 @@ pub struct NameCluster {
 }
 
 impl NameCluster {
-    /// Distinct surname spellings (last words, folded to lowercase), in order of first variant.
+    /// The variants that spell the surname: all but a given name standing alone ("Steve" in
+    /// Steve Witkoff's cluster), which is a way to refer to the person, not a spelling.
+    pub fn surname_variants(&self) -> impl Iterator<Item = &Variant> {
+        let given_names: Vec<&str> =
+            self.variants.iter().filter_map(|variant| Some(variant.surface.split_once(' ')?.0)).collect();
+        let given_name_alone = move |variant: &Variant| {
+            !variant.surface.contains(' ') && given_names.contains(&variant.surface.as_str())
+        };
+        self.variants.iter().filter(move |variant| !given_name_alone(variant))
+    }
+
+    /// Distinct surname spellings (last words, folded to lowercase) of the
+    /// [`surname_variants`](NameCluster::surname_variants), in order of first variant.
     pub fn surname_spellings(&self) -> Vec<String> {
         let mut seen = Vec::new();
-        for variant in &self.variants {
+        for variant in self.surname_variants() {
             let surname = variant.surface.rsplit(' ').next().unwrap_or("").to_lowercase();
             if !seen.contains(&surname) {
                 seen.push(surname);
@@ -202,6 +215,8 @@ pub struct Spellings<'a> {
     by_surname: Vec<Vec<usize>>,
     /// (lone surname, full name ending with it) used in one source, by source then surname.
     same_source: Vec<(usize, usize)>,
+    /// (lone given name, the one full name a source uses with that given name).
+    given_name_only: Vec<(usize, usize)>,
     /// (similarity, surname, surname) for variant pairs worth trying, closest first.
     scored: Vec<(f64, usize, usize)>,
     /// Per surname id: used by enough sources to be established.
@@ -229,6 +244,7 @@ impl<'a> Spellings<'a> {
         for (entity_id, entity) in entities.iter().enumerate() {
             by_surname[entity.surname_id].push(entity_id);
         }
+        let given_name_only = same_source_given_names(&entities, &by_surname);
         // How many sources use a surname, counting spellings with one skeleton (Dedoov,
         // Dedoow) as one: otherwise a rare spelling could bridge two established look-alikes.
         let mut class: Vec<usize> = (0..surnames.len()).collect();
@@ -261,6 +277,7 @@ impl<'a> Spellings<'a> {
             cooccurring,
             by_surname,
             same_source,
+            given_name_only,
             scored,
             attested,
         }
@@ -278,6 +295,10 @@ impl<'a> Spellings<'a> {
         // 1. A surname alone links to the full name ending with it in the same source.
         for &(surname_only, full_name) in &self.same_source {
             groups.try_union(surname_only, full_name);
+        }
+        //    A given name alone, the same way: "Steve and Yuri discussed" beside Steve Witkoff.
+        for &(given_only, full_name) in &self.given_name_only {
+            groups.try_union(given_only, full_name);
         }
 
         // 2. The same surname: full names with compatible given names, then lone surnames with
@@ -528,6 +549,44 @@ fn same_source_full_names(entities: &[Entity]) -> Vec<(usize, usize)> {
             best.filter(|_| lone).map(|full_name| (surname_only, full_name))
         })
         .collect()
+}
+
+/// For each lone name that is no full name's surname, the full name used with it as given name
+/// in the sources that use it, where that is one and the same everywhere: (lone given name,
+/// full name), in entity order. "Steve" in an article that names Steve Witkoff is Witkoff;
+/// beside Steve Witkoff and Steve Bannon, in one article or in two, it is left alone (one
+/// entity for the corpus, it would join them); "Jordan" beside Michael Jordan is a surname.
+fn same_source_given_names(entities: &[Entity], by_surname: &[Vec<usize>]) -> Vec<(usize, usize)> {
+    let is_surname_of_full_name =
+        |entity: &Entity| by_surname[entity.surname_id].iter().any(|&id| entities[id].tokens > 1);
+    let lone: FxHashSet<&str> = entities
+        .iter()
+        .filter(|entity| entity.tokens == 1 && !is_surname_of_full_name(entity))
+        .map(|entity| entity.surface.as_str())
+        .collect();
+    // (source, given name) → the full names used there with it.
+    let mut full_names: FxHashMap<(DocId, &str), Vec<usize>> = FxHashMap::default();
+    for (entity_id, entity) in entities.iter().enumerate() {
+        let Some(given) = entity.given.as_deref().filter(|given| lone.contains(given)) else { continue };
+        for &(doc, _) in &entity.sources {
+            full_names.entry((doc, given)).or_default().push(entity_id);
+        }
+    }
+    let mut links = Vec::new();
+    for (entity_id, entity) in entities.iter().enumerate() {
+        if entity.tokens != 1 || !lone.contains(entity.surface.as_str()) {
+            continue;
+        }
+        let mut named =
+            entity.sources.iter().filter_map(|&(doc, _)| full_names.get(&(doc, entity.surface.as_str())));
+        let Some(first) = named.next() else { continue };
+        if let [full_name] = first.as_slice()
+            && named.all(|others| others.as_slice() == [*full_name])
+        {
+            links.push((entity_id, *full_name));
+        }
+    }
+    links
 }
 
 /// Pairs of surname ids (lower first) named in one sentence.
@@ -875,8 +934,11 @@ fn build_cluster(entity_ids: &[usize], entities: &[Entity]) -> NameCluster {
         })
         .collect();
     variants.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.surface.cmp(&b.surface)));
-    let canonical = variants
-        .iter()
+    let kind = entity_kind(&entity_ids.iter().map(|&id| &entities[id]).collect::<Vec<_>>());
+    let mut cluster = NameCluster { id: 0, canonical: String::new(), kind, variants };
+    // A given name standing alone ("Steve") is never the name the cluster goes by.
+    cluster.canonical = cluster
+        .surname_variants()
         .max_by(|a, b| {
             a.sources
                 .len()
@@ -886,8 +948,7 @@ fn build_cluster(entity_ids: &[usize], entities: &[Entity]) -> NameCluster {
         })
         .map(|v| v.surface.clone())
         .unwrap_or_default();
-    let kind = entity_kind(&entity_ids.iter().map(|&id| &entities[id]).collect::<Vec<_>>());
-    NameCluster { id: 0, canonical, kind, variants }
+    cluster
 }
 
 /// Types as people the names left without evidence of their kind (`Other`) whose given name
@@ -1098,6 +1159,48 @@ mod tests {
         // Source 0 has both full names (Anna is mentioned more), source 2 only Ivan; Sidorov
         // has no full name.
         assert_eq!(links, [("Petrov", "Anna Petrov"), ("Petrov", "Ivan Petrov")]);
+    }
+
+    #[test]
+    fn a_lone_given_name_links_to_the_one_full_name_its_sources_give_it() {
+        let mentions = vec![
+            mention("Steve Witkoff", 0),
+            mention("Steve", 0),
+            mention("Yuri Ushakov", 1),
+            mention("Yuri Dudkin", 1),
+            mention("Yuri", 1),
+            mention("Anna Petrova", 2),
+            mention("Anna Ivanova", 3),
+            mention("Anna", 2),
+            mention("Anna", 3),
+            mention("Michael Jordan", 4),
+            mention("Jordan", 4),
+            mention("Nikolai", 5),
+        ];
+        // Each in a sentence of its own: two names in one sentence are two people.
+        let mentions: Vec<Mention> =
+            mentions.into_iter().enumerate().map(|(at, m)| Mention { sentence: at as u32, ..m }).collect();
+        let (entities, _) = entities(&mentions);
+        let mut by_surname: Vec<Vec<usize>> = vec![Vec::new(); entities.len()];
+        for (id, entity) in entities.iter().enumerate() {
+            by_surname[entity.surname_id].push(id);
+        }
+        let surface = |id: usize| entities[id].surface.as_str();
+        let links: Vec<(&str, &str)> = same_source_given_names(&entities, &by_surname)
+            .into_iter()
+            .map(|(lone, full)| (surface(lone), surface(full)))
+            .collect();
+        // Two Yuris in one source, two Annas in two, Jordan a surname, Nikolai with no full
+        // name: only Steve is linked.
+        assert_eq!(links, [("Steve", "Steve Witkoff")]);
+        let clusters = cluster(&mentions, &ClusterConfig::default());
+        assert!(together(&clusters, "Steve", "Steve Witkoff"));
+        let witkoff = clusters.iter().find(|c| c.canonical.ends_with("Witkoff")).expect("a cluster");
+        assert_eq!(
+            witkoff.surname_spellings(),
+            ["witkoff"],
+            "a given name alone is no spelling of the surname"
+        );
     }
 
     #[test]

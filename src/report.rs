@@ -374,7 +374,7 @@ pub fn source_summaries(analysis: &Analysis) -> Vec<SourceSummary> {
     for cluster in &analysis.names {
         let canonical = cluster.canonical.rsplit(' ').next().unwrap_or(&cluster.canonical).to_lowercase();
         let mut docs: BTreeSet<u32> = BTreeSet::new();
-        for variant in &cluster.variants {
+        for variant in cluster.surname_variants() {
             let surname = variant.surface.rsplit(' ').next().unwrap_or(&variant.surface).to_lowercase();
             if surname != canonical {
                 docs.extend(variant.sources.iter().map(|(doc, _)| doc.0));
@@ -417,7 +417,7 @@ fn name_variant<'a>(analysis: &'a Analysis, cluster: &'a NameCluster) -> Option<
     }
     // Spelling (as written in its most frequent form) -> source -> mentions.
     let mut by_spelling: BTreeMap<String, (String, BTreeMap<&str, u32>)> = BTreeMap::new();
-    for variant in &cluster.variants {
+    for variant in cluster.surname_variants() {
         let surname = variant.surface.rsplit(' ').next().unwrap_or(&variant.surface);
         let entry = by_spelling
             .entry(surname.to_lowercase())
