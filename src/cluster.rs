@@ -215,7 +215,7 @@ pub struct Spellings<'a> {
     by_surname: Vec<Vec<usize>>,
     /// (lone surname, full name ending with it) used in one source, by source then surname.
     same_source: Vec<(usize, usize)>,
-    /// (lone given name, the one full name a source uses with that given name).
+    /// (lone given name, the one full name its sources use with that given name).
     given_name_only: Vec<(usize, usize)>,
     /// (similarity, surname, surname) for variant pairs worth trying, closest first.
     scored: Vec<(f64, usize, usize)>,

@@ -690,15 +690,15 @@ fn trim_run(tokens: &[Token], start: usize, end: usize, vocabulary: &Vocabulary)
     }
     // The word before the name may open the run ("In Moscow, …" at a sentence's start).
     let mut opener_buffer = [0; 32];
-    let word_before =
-        if first > 0 { Some(run[first - 1].lower(&mut opener_buffer)) } else { previous.clone() };
+    let opener = (first > 0).then(|| run[first - 1].lower(&mut opener_buffer));
+    let word_before = opener.as_deref().or(previous.as_deref());
     let is_locative = |word: &str| LOCATIVES.contains(&word);
     // "in the United States": the article goes with the preposition, and the name is a place's.
     let after_locative_article = previous.as_deref() == Some("the")
         && start >= 2
         && tokens[start - 1].joined
         && is_locative(&tokens[start - 2].lower(&mut [0; 32]));
-    let locative = after_locative_article || word_before.as_deref().is_some_and(is_locative);
+    let locative = after_locative_article || word_before.is_some_and(is_locative);
     // The speaker after a quote: `"…," said Peskov` (the verb opens a clause of its own; a
     // verb with an object, "told Reuters", is not in the list).
     let inverted_speech = start > 0
