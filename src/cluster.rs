@@ -559,24 +559,23 @@ fn same_source_full_names(entities: &[Entity]) -> Vec<(usize, usize)> {
 fn same_source_given_names(entities: &[Entity], by_surname: &[Vec<usize>]) -> Vec<(usize, usize)> {
     let is_surname_of_full_name =
         |entity: &Entity| by_surname[entity.surname_id].iter().any(|&id| entities[id].tokens > 1);
-    let lone: FxHashSet<&str> = entities
-        .iter()
-        .filter(|entity| entity.tokens == 1 && !is_surname_of_full_name(entity))
-        .map(|entity| entity.surface.as_str())
+    let lone: Vec<usize> = (0..entities.len())
+        .filter(|&id| entities[id].tokens == 1 && !is_surname_of_full_name(&entities[id]))
         .collect();
+    let lone_surfaces: FxHashSet<&str> = lone.iter().map(|&id| entities[id].surface.as_str()).collect();
     // (source, given name) → the full names used there with it.
     let mut full_names: FxHashMap<(DocId, &str), Vec<usize>> = FxHashMap::default();
     for (entity_id, entity) in entities.iter().enumerate() {
-        let Some(given) = entity.given.as_deref().filter(|given| lone.contains(given)) else { continue };
+        let Some(given) = entity.given.as_deref().filter(|given| lone_surfaces.contains(given)) else {
+            continue;
+        };
         for &(doc, _) in &entity.sources {
             full_names.entry((doc, given)).or_default().push(entity_id);
         }
     }
     let mut links = Vec::new();
-    for (entity_id, entity) in entities.iter().enumerate() {
-        if entity.tokens != 1 || !lone.contains(entity.surface.as_str()) {
-            continue;
-        }
+    for entity_id in lone {
+        let entity = &entities[entity_id];
         let mut named =
             entity.sources.iter().filter_map(|&(doc, _)| full_names.get(&(doc, entity.surface.as_str())));
         let Some(first) = named.next() else { continue };
