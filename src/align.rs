@@ -20,7 +20,7 @@ use crate::cluster::{NameCluster, find_root};
 use crate::divergence::{Divergence, classify_pairs};
 use crate::model::{DocId, Document, NameIndex, QuoteForm, Segmented, UnitKind};
 use crate::normalize::{form_words, is_content_word, matching_form};
-use crate::score::{Matches, Scores, Sketches, compare_each, compare_sketches};
+use crate::score::{Matches, Scores, SketchComparer, Sketches, compare_each};
 
 /// Settings for alignment.
 #[derive(Debug, Clone)]
@@ -867,8 +867,8 @@ pub struct Scored {
 
 /// Scores a candidate pair of items by their sketches and the token evidence it kept. Only the
 /// scores are computed here; [`describe`] adds the divergence to the pairs that are kept.
-pub fn score(&Candidate { a, b, evidence }: &Candidate, sketches: &Sketches) -> Scored {
-    let scores = compare_sketches(sketches.get(a as usize), sketches.get(b as usize)).scores();
+pub fn score(&Candidate { a, b, evidence }: &Candidate, sketches: &mut SketchComparer<'_>) -> Scored {
+    let scores = sketches.compare(a as usize, b as usize).scores();
     Scored {
         a,
         b,
@@ -1110,10 +1110,11 @@ impl<'s, 't, F: Fn(UnitRef) -> &'t str> Texts<'s, 't, F> {
     /// else from the texts.
     pub fn compare_each(&self, units: &[UnitRef], reference: UnitRef) -> Vec<Matches> {
         if self.sketches.is_exact() {
-            let reference = self.sketches.get(self.item(reference));
+            let reference = self.item(reference);
             let items: Vec<usize> = units.iter().map(|&unit| self.item(unit)).collect();
             self.sketches.touch(items.iter().copied());
-            items.into_iter().map(|item| compare_sketches(self.sketches.get(item), reference)).collect()
+            let mut comparer = self.sketches.comparer();
+            items.into_iter().map(|item| comparer.compare(item, reference)).collect()
         } else {
             let texts: Vec<&str> = units.iter().map(|&unit| (self.text_of)(unit)).collect();
             compare_each(&texts, (self.text_of)(reference))
@@ -1478,7 +1479,8 @@ mod tests {
         // A chain: an end of it has no pair with the consensus (in the middle) to reuse.
         let candidate = |a: u32, b: u32| Candidate { a, b, evidence: index.evidence(a as usize, b as usize) };
         let candidates = [candidate(0, 1), candidate(1, 2), candidate(2, 3)];
-        let scored: Vec<Scored> = candidates.iter().map(|candidate| score(candidate, &sketches)).collect();
+        let scored: Vec<Scored> =
+            candidates.iter().map(|candidate| score(candidate, &mut sketches.comparer())).collect();
         let config = AlignConfig { threshold: 0.0, relative_threshold: 0.0, ..AlignConfig::default() };
         let mut pairs = select(&scored, &items, &config);
         let ranges = DocumentRanges::new(&items);

@@ -443,17 +443,21 @@ fn align<R: Send>(
         // can never be kept) dropped in one pass: collected as they came, the records were
         // copied from vector to growing vector, touching three times their memory.
         let mut scored = vec![Scored::default(); candidate_pairs.len()];
-        scored.par_chunks_mut(4096).zip(candidate_pairs.par_chunks(4096)).for_each(|(scored, chunk)| {
-            bar.inc(chunk.len() as u64);
-            // The second items are scattered: their sketches are touched a few hundred at a
-            // time before scoring (see `Sketches::touch`).
-            for (scored, candidates) in scored.chunks_mut(256).zip(chunk.chunks(256)) {
-                sketches.touch(candidates.iter().map(|candidate| candidate.b as usize));
-                for (scored, candidate) in scored.iter_mut().zip(candidates) {
-                    *scored = score(candidate, &sketches);
+        let chunks = scored.par_chunks_mut(4096).zip(candidate_pairs.par_chunks(4096));
+        chunks.for_each_init(
+            || sketches.comparer(),
+            |comparer, (scored, chunk)| {
+                bar.inc(chunk.len() as u64);
+                // The second items are scattered: their sketches are touched a few hundred at a
+                // time before scoring (see `Sketches::touch`).
+                for (scored, candidates) in scored.chunks_mut(256).zip(chunk.chunks(256)) {
+                    sketches.touch(candidates.iter().map(|candidate| candidate.b as usize));
+                    for (scored, candidate) in scored.iter_mut().zip(candidates) {
+                        *scored = score(candidate, comparer);
+                    }
                 }
-            }
-        });
+            },
+        );
         scored.retain(|pair| pair.similarity >= config.threshold);
         bar.finish_and_clear();
         scored
@@ -475,7 +479,7 @@ fn align<R: Send>(
         (pairs, groups)
     });
     timings.produced(pairs.len(), "coherent pairs");
-    // Describing needs only the texts: the sketches (at 1M, 700 MB) and the index go first, so
+    // Describing needs only the texts: the sketches (at 1M, 300 MB) and the index go first, so
     // that what describing keeps (every kept pair's diff) fits in memory already touched.
     let scored_exactly = sketches.is_exact();
     drop((sketches, index));
