@@ -972,13 +972,7 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
     // The second items' come in such runs once the pairs are ordered by second item, stably:
     // a counting sort, with the pairs of each second item in `scored` order.
     let second_choices = || {
-        let mut starts = vec![0u32; items.len() + 1];
-        for pair in scored {
-            starts[pair.b as usize + 1] += 1;
-        }
-        for item in 0..items.len() {
-            starts[item + 1] += starts[item];
-        }
+        let mut starts = run_starts(scored.iter().map(|pair| pair.b), items.len());
         let mut by_second = vec![0u32; scored.len()];
         for (at, pair) in scored.iter().enumerate() {
             let next = &mut starts[pair.b as usize];
@@ -1018,6 +1012,20 @@ pub fn select(scored: &[Scored], items: &[Item], config: &AlignConfig) -> Vec<Pa
         })
         .collect_into_vec(&mut kept);
     kept
+}
+
+/// Where each item's run would start in a list of entries ordered by item, given the item of
+/// each entry (of `items`): item `i`'s are `starts[i]..starts[i + 1]`, as a counting sort
+/// places them.
+pub fn run_starts(entries: impl Iterator<Item = u32>, items: usize) -> Vec<u32> {
+    let mut starts = vec![0u32; items + 1];
+    for item in entries {
+        starts[item as usize + 1] += 1;
+    }
+    for item in 0..items {
+        starts[item + 1] += starts[item];
+    }
+    starts
 }
 
 /// The first most similar pair of each run of `positions` (into `scored`) with one `choice`
@@ -1550,6 +1558,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn run_starts_are_where_each_items_entries_go() {
+        // Items 0 to 4: one entry of item 0, none of 1, two of 2, one of 3, none of 4.
+        assert_eq!(run_starts([2, 0, 2, 3].into_iter(), 5), vec![0, 1, 1, 3, 4, 4]);
+        assert_eq!(run_starts(std::iter::empty(), 2), vec![0, 0, 0]);
     }
 
     #[test]
