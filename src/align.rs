@@ -867,8 +867,8 @@ pub struct Scored {
 
 /// Scores a candidate pair of items by their sketches and the token evidence it kept. Only the
 /// scores are computed here; [`describe`] adds the divergence to the pairs that are kept.
-pub fn score(&Candidate { a, b, evidence }: &Candidate, sketches: &mut SketchComparer<'_>) -> Scored {
-    let scores = sketches.compare(a as usize, b as usize).scores();
+pub fn score(&Candidate { a, b, evidence }: &Candidate, comparer: &mut SketchComparer<'_>) -> Scored {
+    let scores = comparer.compare(a as usize, b as usize).scores();
     Scored {
         a,
         b,
