@@ -503,12 +503,11 @@ static ASCII_NGRAM_CHAR: [u64; 128] = {
 /// and its characters as one-byte ids with their positions in the order of their sorted
 /// [`window_keys`]. A window key is then one 8-byte read at its position, so a text's keys are
 /// rebuilt, in order, at a few instructions each (see [`SketchComparer`]), from two bytes a
-/// character (three in texts of over 256 characters) instead of the key's eight: at a million
+/// character (more in texts of over 256 characters) instead of the key's eight: at a million
 /// sentences the sketches take 300 MB instead of 700 MB of fresh memory, whose first touch
 /// this VM charges dearly. With an exact alphabet, comparing two sketches gives exactly the
-/// counts of [`compare_texts`].
-/// Millions are kept at once, so they live in shared buffers of [`SKETCH_BLOCK`] items (built
-/// in parallel, block by block) rather than one allocation each.
+/// counts of [`compare_texts`]. Millions are kept at once, so they live in shared buffers of
+/// [`SKETCH_BLOCK`] items (built in parallel, block by block) rather than one allocation each.
 #[derive(Debug, Default)]
 pub struct Sketches {
     blocks: Vec<SketchBlock>,
