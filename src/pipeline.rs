@@ -446,7 +446,8 @@ fn align<R: Send>(
         // First items in probe order, each with its candidates: items probed together share
         // their candidates, whose sketches are then still in cache (in first-item order, every
         // second item's sketch was a miss at scale: scoring took a third longer at a million
-        // sentences). The records are sorted back after.
+        // sentences). The records are sorted back after (candidates are distinct pairs, so
+        // the order is total and the same on any number of threads).
         let starts = run_starts(candidate_pairs.iter().map(|candidate| candidate.a), items.len());
         let of_item =
             |item: u32| &candidate_pairs[starts[item as usize] as usize..starts[item as usize + 1] as usize];
