@@ -178,24 +178,17 @@ const ID_BITS: usize = 8;
 /// The bits of a window key in use.
 const KEY_BITS: usize = ID_BITS * CHAR_ORDER;
 
-/// Every position's next [`CHAR_ORDER`] characters (ids from 1) packed into one key, first
-/// character highest and zero past the end, sorted. Sorting by the whole window sorts every
-/// prefix too, so one sort gives the sorted n-grams of all orders (see [`prefix_matches`]),
-/// where sorting each order apart took six.
+/// Every position's next [`CHAR_ORDER`] characters (ids from 1, each below 256) packed into one
+/// key, first character highest and zero past the end, as sketches read them ([`key_at`]),
+/// sorted. Sorting by the whole window sorts every prefix too, so one sort gives the sorted
+/// n-grams of all orders (see [`prefix_matches`]), where sorting each order apart took six.
 fn window_keys(ids: &[u64]) -> Vec<u64> {
-    let mut keys = Vec::with_capacity(ids.len());
-    extend_window_keys(ids, &mut keys);
+    let mut padded: Vec<u8> =
+        ids.iter().map(|&id| u8::try_from(id).expect("ids below 1 << ID_BITS")).collect();
+    padded.extend([0; ID_PADDING]);
+    let mut keys: Vec<u64> = (0..ids.len()).map(|position| key_at(&padded, position)).collect();
+    keys.sort_unstable();
     keys
-}
-
-/// Appends [`window_keys`] to `keys`.
-fn extend_window_keys(ids: &[u64], keys: &mut Vec<u64>) {
-    let start = keys.len();
-    keys.extend((0..ids.len()).map(|start| {
-        (start..start + CHAR_ORDER)
-            .fold(0u64, |key, position| (key << ID_BITS) | ids.get(position).copied().unwrap_or(0))
-    }));
-    keys[start..].sort_unstable();
 }
 
 /// Matches between the n-grams of two sets of sorted [`window_keys`], for `N` orders at once,
