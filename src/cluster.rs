@@ -240,10 +240,7 @@ impl<'a> Spellings<'a> {
             },
             || variant_pairs(&surname_skeletons, &surname_genders, config),
         );
-        let mut by_surname: Vec<Vec<usize>> = vec![Vec::new(); surnames.len()];
-        for (entity_id, entity) in entities.iter().enumerate() {
-            by_surname[entity.surname_id].push(entity_id);
-        }
+        let by_surname = entities_by_surname(&entities, surnames.len());
         let given_name_only = same_source_given_names(&entities, &by_surname);
         // How many sources use a surname, counting spellings with one skeleton (Dedoov,
         // Dedoow) as one: otherwise a rare spelling could bridge two established look-alikes.
@@ -549,6 +546,15 @@ fn same_source_full_names(entities: &[Entity]) -> Vec<(usize, usize)> {
             best.filter(|_| lone).map(|full_name| (surname_only, full_name))
         })
         .collect()
+}
+
+/// Per surname id (of `surnames` ids), the entities spelled with it, ascending.
+fn entities_by_surname(entities: &[Entity], surnames: usize) -> Vec<Vec<usize>> {
+    let mut by_surname = vec![Vec::new(); surnames];
+    for (entity_id, entity) in entities.iter().enumerate() {
+        by_surname[entity.surname_id].push(entity_id);
+    }
+    by_surname
 }
 
 /// For each lone name that is no full name's surname, the full name used with it as given name
@@ -1179,11 +1185,8 @@ mod tests {
         // Each in a sentence of its own: two names in one sentence are two people.
         let mentions: Vec<Mention> =
             mentions.into_iter().enumerate().map(|(at, m)| Mention { sentence: at as u32, ..m }).collect();
-        let (entities, _) = entities(&mentions);
-        let mut by_surname: Vec<Vec<usize>> = vec![Vec::new(); entities.len()];
-        for (id, entity) in entities.iter().enumerate() {
-            by_surname[entity.surname_id].push(id);
-        }
+        let (entities, surnames) = entities(&mentions);
+        let by_surname = entities_by_surname(&entities, surnames.len());
         let surface = |id: usize| entities[id].surface.as_str();
         let links: Vec<(&str, &str)> = same_source_given_names(&entities, &by_surname)
             .into_iter()
